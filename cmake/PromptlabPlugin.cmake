@@ -1,0 +1,35 @@
+# promptlab_add_plugin(<name> SOURCES <files...> [MANIFEST <plugin.toml>] [OUTPUT_DIR <dir>])
+#
+# Builds libpromptlab_<name>.so as a MODULE library and places it next to its
+# plugin.toml. Used by the shipped plugins and by third-party plugins alike.
+function(promptlab_add_plugin name)
+  cmake_parse_arguments(PLUGIN "" "MANIFEST;OUTPUT_DIR" "SOURCES" ${ARGN})
+  if(NOT PLUGIN_MANIFEST)
+    set(PLUGIN_MANIFEST "${CMAKE_CURRENT_SOURCE_DIR}/plugin.toml")
+  endif()
+  if(NOT PLUGIN_OUTPUT_DIR)
+    if(DEFINED PROMPTLAB_BUILD_PLUGIN_DIR)
+      set(PLUGIN_OUTPUT_DIR "${PROMPTLAB_BUILD_PLUGIN_DIR}/${name}")
+    else()
+      set(PLUGIN_OUTPUT_DIR "${CMAKE_BINARY_DIR}/plugins/${name}")
+    endif()
+  endif()
+  set(target promptlab_${name})
+  add_library(${target} MODULE ${PLUGIN_SOURCES})
+  target_link_libraries(${target} PRIVATE promptlab::promptlab)
+  set_target_properties(${target} PROPERTIES
+    PREFIX "lib"
+    OUTPUT_NAME "promptlab_${name}"
+    LIBRARY_OUTPUT_DIRECTORY "${PLUGIN_OUTPUT_DIR}"
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(EXISTS "${PLUGIN_MANIFEST}")
+    configure_file("${PLUGIN_MANIFEST}" "${PLUGIN_OUTPUT_DIR}/plugin.toml" COPYONLY)
+  endif()
+  if(DEFINED PROMPTLAB_INSTALL_PLUGIN_DIR)
+    install(TARGETS ${target} LIBRARY DESTINATION lib/promptlab/plugins/${name})
+    if(EXISTS "${PLUGIN_MANIFEST}")
+      install(FILES "${PLUGIN_MANIFEST}" DESTINATION lib/promptlab/plugins/${name})
+    endif()
+  endif()
+endfunction()

@@ -1,0 +1,43 @@
+#pragma once
+// Subcommands register themselves: each cli/<area>/<name>_command.cpp defines
+//   static promptlab::cli::CommandRegistration reg{"name", order, &setup};
+// where setup adds a CLI11 subcommand to the app.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace promptlab::cli {
+
+/// Options shared by every subcommand.
+struct GlobalOptions {
+  std::string db_path;                    // --db / PROMPTLAB_DB / promptlab.db
+  std::vector<std::string> plugin_paths;  // --plugin-path (repeatable)
+  int threads = 0;                        // --threads (0 = all cores)
+};
+
+using CommandSetup = std::function<void(CLI::App& app, GlobalOptions& global)>;
+
+struct CommandEntry {
+  std::string name;
+  int order;
+  CommandSetup setup;
+};
+
+/// Every registered subcommand, in `order`.
+std::vector<CommandEntry>& command_entries();
+
+struct CommandRegistration {
+  CommandRegistration(std::string name, int order, CommandSetup setup) {
+    command_entries().push_back({std::move(name), order, std::move(setup)});
+  }
+};
+
+/// Resolved database path: --db, else PROMPTLAB_DB, else ./promptlab.db.
+std::string resolve_db_path(const GlobalOptions& global);
+
+/// Sets LibTorch's intra-op threads (0 = hardware concurrency).
+void apply_threads(const GlobalOptions& global);
+
+}  // namespace promptlab::cli

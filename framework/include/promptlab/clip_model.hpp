@@ -1,0 +1,89 @@
+#pragma once
+// CLIP (ViT variant), built from a config inferred from a state dict (PROTOCOL.md §1).
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "promptlab/export.hpp"
+
+namespace promptlab {
+
+/// Architecture of a CLIP ViT model.
+struct ClipConfig {
+  std::int64_t embed_dim = 512;
+  std::int64_t image_resolution = 224;
+  std::int64_t vision_layers = 12;
+  std::int64_t vision_width = 768;
+  std::int64_t vision_patch = 16;
+  std::int64_t context_length = 77;
+  std::int64_t vocab_size = 49408;
+  std::int64_t text_width = 512;
+  std::int64_t text_layers = 12;
+  /// Heads = width / 64 in the released models.
+  std::int64_t vision_heads() const { return vision_width / 64 > 0 ? vision_width / 64 : 1; }
+  std::int64_t text_heads() const { return text_width / 64 > 0 ? text_width / 64 : 1; }
+};
+
+/// Numeric precision of the frozen model.
+enum class Precision { kFp32, kFp16, kBf16 };
+PROMPTLAB_API Precision parse_precision(const std::string& text);
+PROMPTLAB_API std::string to_string(Precision precision);
+
+/// The CLIP model. Parameters are registered under OpenAI's state-dict key names.
+class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
+ public:
+  explicit ClipModelImpl(const ClipConfig& config);
+
+  /// Projected image features [B, embed] (not normalised) of preprocessed images [B,3,R,R].
+  torch::Tensor encode_image(const torch::Tensor& images);
+  /// Projected text features [N, embed] of token ids [N, L] (EOT = argmax id).
+  torch::Tensor encode_text(const torch::Tensor& token_ids);
+  /// Projected text features from token *embeddings* [N, L, text_width] (without the
+  /// positional embedding) and the EOT positions [N] (int64). Used by prompt learners.
+  torch::Tensor encode_text_embeddings(const torch::Tensor& embeddings,
+                                       const torch::Tensor& eot_positions);
+  /// token_embedding(ids): [.., L] -> [.., L, text_width].
+  torch::Tensor embed_tokens(const torch::Tensor& token_ids);
+  /// exp(logit_scale), a 0-dim tensor.
+  torch::Tensor logit_scale_exp() const;
+
+  const ClipConfig& config() const { return config_; }
+  /// Text encoder stops after the longest EOT in the batch (identical results). On by default.
+  void set_truncate_text(bool on) { truncate_text_ = on; }
+  bool truncate_text() const { return truncate_text_; }
+  /// Casts weights to the precision (fp16/bf16 keep LayerNorm in fp32 and compute it in fp32).
+  void set_precision(Precision precision);
+  Precision precision() const { return precision_; }
+
+ private:
+  struct Parts;
+  ClipConfig config_;
+  bool truncate_text_ = true;
+  Precision precision_ = Precision::kFp32;
+  std::shared_ptr<Parts> parts_;
+};
+TORCH_MODULE(ClipModel);
+
+/// Infers the architecture from a state dict; throws naming the missing key.
+PROMPTLAB_API ClipConfig infer_clip_config(const std::map<std::string, torch::Tensor>& state);
+
+/// Loads a CLIP model: an OpenAI TorchScript archive (ViT-B-16.pt) or a promptlab
+/// checkpoint. Errors name the file and the missing or mismatched key and shape.
+PROMPTLAB_API ClipModel load_clip(const std::string& path, const torch::Device& device = torch::kCPU);
+
+/// Reads every tensor of a checkpoint (either format) by OpenAI key name.
+PROMPTLAB_API std::map<std::string, torch::Tensor> read_clip_state(const std::string& path);
+
+/// Writes promptlab's own checkpoint format (fp32 tensors by key + the config).
+PROMPTLAB_API void save_clip(const ClipModel& model, const std::string& path);
+
+/// Copies a state dict into the model; errors name the key and both shapes.
+PROMPTLAB_API void load_state_into(ClipModel& model, const std::map<std::string, torch::Tensor>& state,
+                                   const std::string& source);
+
+/// A stable checksum of the model's weights (hex), recorded with runs and used by the feature cache.
+PROMPTLAB_API std::string clip_checksum(const std::string& path);
+
+}  // namespace promptlab
