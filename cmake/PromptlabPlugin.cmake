@@ -17,6 +17,10 @@ function(promptlab_add_plugin name)
   set(target promptlab_${name})
   add_library(${target} MODULE ${PLUGIN_SOURCES})
   target_link_libraries(${target} PRIVATE promptlab::promptlab)
+  list(LENGTH PLUGIN_SOURCES n_sources)
+  if(PROMPTLAB_USE_PCH AND n_sources GREATER 2)
+    target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  endif()
   set_target_properties(${target} PROPERTIES
     PREFIX "lib"
     OUTPUT_NAME "promptlab_${name}"

@@ -8,7 +8,7 @@ packages=(
   libtomlplusplus-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libstb-dev libturbojpeg0-dev zlib1g-dev libutf8proc-dev
-  dataset-fashion-mnist python3-torch
+  dataset-fashion-mnist python3-torch python3-pil python3-numpy
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,52 @@
+// `promptlab datasets [--data-root DIR]`: every dataset, whether its files were found, and its size.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.hpp"
+#include "data/dataset_listing.hpp"
+
+namespace promptlab::cli {
+namespace {
+
+struct DatasetsOptions {
+  std::string data_root;
+};
+
+void print_listing(const DatasetOptions& opts) {
+  auto rows = list_datasets(opts);
+  std::cout << "data root: " << opts.root << "\n";
+  std::cout << std::left << std::setw(16) << "name" << std::setw(14) << "display" << std::setw(11) << "source"
+            << std::setw(7) << "found" << std::right << std::setw(8) << "classes" << std::setw(9) << "train"
+            << std::setw(8) << "val" << std::setw(8) << "test" << "  " << "status\n";
+  for (const auto& r : rows) {
+    std::cout << std::left << std::setw(16) << r.name << std::setw(14) << r.description << std::setw(11) << r.source
+              << std::setw(7) << (r.found ? "yes" : "no") << std::right << std::setw(8) << r.n_classes;
+    if (r.found) {
+      if (r.n_train + r.n_val + r.n_test == 0 && r.n_items > 0) {
+        std::cout << std::setw(25) << r.n_items;
+      } else {
+        std::cout << std::setw(9) << r.n_train << std::setw(8) << r.n_val << std::setw(8) << r.n_test;
+      }
+    } else {
+      std::cout << std::setw(9) << "-" << std::setw(8) << "-" << std::setw(8) << "-";
+    }
+    std::cout << "  " << r.status << "\n";
+  }
+}
+
+void setup(CLI::App& app, GlobalOptions& /*global*/) {
+  auto opts = std::make_shared<DatasetsOptions>();
+  auto* cmd = app.add_subcommand("datasets", "List the datasets, whether their files were found, and their sizes");
+  cmd->add_option("--data-root", opts->data_root, "Folder holding the datasets (default $PROMPTLAB_DATA_ROOT or ./data)");
+  cmd->callback([opts] {
+    DatasetOptions d;
+    d.root = opts->data_root.empty() ? default_data_root() : opts->data_root;
+    print_listing(d);
+  });
+}
+
+CommandRegistration reg{"datasets", 40, &setup};
+
+}  // namespace
+}  // namespace promptlab::cli

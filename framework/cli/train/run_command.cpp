@@ -1,0 +1,119 @@
+// `promptlab run`: one method on one or more datasets for one seed, every run recorded.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "cli/train/progress.hpp"
+#include "cli/train/session.hpp"
+#include "store/run_store.hpp"
+
+namespace promptlab::cli {
+namespace {
+
+struct RunOptions {
+  std::string method;
+  std::vector<std::string> datasets;
+  std::string protocol;
+  std::int64_t seed = 1;
+  ModelOptions model;
+  std::string config_file;
+  std::vector<std::string> sets;
+};
+
+double harmonic(double b, double n) { return (b + n) > 0 ? 2 * b * n / (b + n) : 0.0; }
+
+int execute(const RunOptions& o, const GlobalOptions& global) {
+  apply_threads(global);
+  auto host = open_host(global);
+  host->method(o.method);  // unknown method: error listing the valid ones
+  Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
+  std::vector<std::string> datasets = choose_datasets(o.datasets, protocol);
+  for (const auto& d : datasets) {
+    if (d.size() > 5 && d.compare(d.size() - 5, 5, ".toml") == 0) continue;
+    host->make_dataset(d, {});  // unknown dataset: error listing the valid ones
+  }
+  const std::string db = resolve_db_path(global);
+  RunStore store(db);
+  install_stop_handlers();
+  Progress progress;
+  ExperimentObserver observer;
+  observer.log = [&](const std::string& l) { progress.log(l); };
+  observer.step = [&](int e, int es, int s, int ss, double loss, double acc) { progress.step(e, es, s, ss, loss, acc); };
+  observer.done_line = [&] { progress.done(); };
+
+  struct Row {
+    std::string dataset;
+    ExperimentOutcome out;
+  };
+  std::vector<Row> rows;
+  int failures = 0;
+  for (const auto& d : datasets) {
+    ExperimentRequest req;
+    req.method = o.method;
+    req.dataset = d;
+    req.seed = o.seed;
+    req.config_file = o.config_file;
+    req.assignments = o.sets;
+    req.cli_overrides = o.model.as_config();
+    ExperimentOutcome out = run_experiment(*host, store, db, protocol, req, observer, &stop_flag());
+    if (out.status != "finished") {
+      ++failures;
+      progress.log("run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
+    }
+    rows.push_back({d, out});
+    if (out.status == "interrupted") break;
+  }
+  std::printf("\n%-22s %8s %8s %8s   run\n", "dataset", "base", "new", "HM");
+  double sb = 0, sn = 0;
+  int counted = 0;
+  for (const auto& r : rows) {
+    if (r.out.status != "finished") {
+      std::printf("%-22s %8s %8s %8s   %lld (%s)\n", r.dataset.c_str(), "-", "-", "-",
+                  static_cast<long long>(r.out.run_id), r.out.status.c_str());
+      continue;
+    }
+    if (r.out.base >= 0 && r.out.new_ >= 0) {
+      std::printf("%-22s %8.2f %8.2f %8.2f   %lld\n", r.dataset.c_str(), r.out.base, r.out.new_,
+                  harmonic(r.out.base, r.out.new_), static_cast<long long>(r.out.run_id));
+      sb += r.out.base;
+      sn += r.out.new_;
+      ++counted;
+    } else {
+      std::printf("%-22s %8s %8s %8s   %lld (all: %.2f)\n", r.dataset.c_str(), "-", "-", "-",
+                  static_cast<long long>(r.out.run_id), r.out.all);
+    }
+  }
+  if (counted > 1) {
+    sb /= counted;
+    sn /= counted;
+    std::printf("%-22s %8.2f %8.2f %8.2f\n", "average", sb, sn, harmonic(sb, sn));
+  }
+  std::printf("\nmethod %s, protocol %s (%s), seed %lld; recorded in %s\n", o.method.c_str(), protocol.name.c_str(),
+              protocol.hash.c_str(), static_cast<long long>(o.seed), db.c_str());
+  return failures == 0 ? 0 : 1;
+}
+
+void setup(CLI::App& app, GlobalOptions& global) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Train and evaluate one method under a protocol, recording every run");
+  cmd->add_option("--method,-m", opts->method, "Method (see `promptlab plugins`)")->required();
+  cmd->add_option("--dataset,-d", opts->datasets,
+                  "Dataset name or user dataset TOML (repeatable; default: the protocol's datasets or the embedded suite)");
+  cmd->add_option("--protocol,-p", opts->protocol, "Protocol name or TOML file (default base2new-tiny, or base2new with --weights)");
+  cmd->add_option("--seed,-s", opts->seed, "Seed (few-shot sampling and initialisation)")->default_val(1);
+  cmd->add_option("--weights", opts->model.weights, "CLIP weights (OpenAI TorchScript .pt or promptlab checkpoint)");
+  cmd->add_option("--vocab", opts->model.vocab, "BPE merges file for --weights (bpe_simple_vocab_16e6.txt.gz)");
+  cmd->add_option("--data-root", opts->model.data_root, "Root folder of the reference datasets");
+  cmd->add_option("--config", opts->config_file, "TOML file of config keys");
+  cmd->add_option("--set", opts->sets, "key=value override (repeatable), e.g. --set optim.lr=0.01");
+  cmd->add_option("--db", global.db_path, "Run store (default $PROMPTLAB_DB or ./promptlab.db)");
+  cmd->callback([opts, &global] {
+    int rc = execute(*opts, global);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+CommandRegistration reg{"run", 10, setup};
+
+}  // namespace
+}  // namespace promptlab::cli

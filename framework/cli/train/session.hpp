@@ -1,0 +1,32 @@
+#pragma once
+// What `run` and `bench` share: the plugin host with built-ins, the protocol, the request.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "registry/plugin_host.hpp"
+#include "train/experiment.hpp"
+#include "train/protocol.hpp"
+
+namespace promptlab::cli {
+
+/// Loads built-ins and every plugin on the search path; refused plugins are reported on stderr.
+std::unique_ptr<PluginHost> open_host(const GlobalOptions& global, bool report_errors = true);
+
+/// The protocol to use: the named one, else base2new-tiny for the embedded model and base2new otherwise.
+Protocol choose_protocol(const std::string& requested, bool user_weights);
+
+/// Datasets to run: the named ones, else the protocol's list, else every embedded dataset.
+std::vector<std::string> choose_datasets(const std::vector<std::string>& requested, const Protocol& protocol);
+
+/// Options of `run` that become config keys (model.weights, model.vocab, data.root).
+struct ModelOptions {
+  std::string weights, vocab, data_root;
+  Config as_config() const;
+};
+
+/// Splits "a,b,c" into its parts (empty parts dropped).
+std::vector<std::string> split_list(const std::string& text);
+
+}  // namespace promptlab::cli

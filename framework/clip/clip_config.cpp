@@ -1,0 +1,86 @@
+// Architecture inference from an OpenAI-style CLIP state dict (PROTOCOL.md §1).
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "promptlab/clip_model.hpp"
+
+namespace promptlab {
+namespace {
+
+using State = std::map<std::string, torch::Tensor>;
+
+const torch::Tensor& require(const State& state, const std::string& key, std::int64_t dims) {
+  auto it = state.find(key);
+  if (it == state.end()) throw std::runtime_error("missing key '" + key + "'");
+  if (it->second.dim() != dims) {
+    throw std::runtime_error("key '" + key + "' has shape " + c10::str(it->second.sizes()) + ", expected a " +
+                             std::to_string(dims) + "-d tensor");
+  }
+  return it->second;
+}
+
+bool has_prefix(const State& state, const std::string& prefix) {
+  auto it = state.lower_bound(prefix);
+  return it != state.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Number of blocks "<prefix>N.<suffix>"; throws unless they are numbered 0..n-1.
+std::int64_t count_blocks(const State& state, const std::string& prefix, const std::string& suffix) {
+  std::set<std::int64_t> ids;
+  for (auto it = state.lower_bound(prefix); it != state.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it) {
+    const std::string rest = it->first.substr(prefix.size());
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || dot == 0) continue;
+    if (!suffix.empty() && rest.substr(dot + 1) != suffix) continue;
+    try {
+      ids.insert(std::stoll(rest.substr(0, dot)));
+    } catch (const std::exception&) {
+      throw std::runtime_error("unexpected key '" + it->first + "'");
+    }
+  }
+  if (ids.empty()) throw std::runtime_error("no transformer blocks under '" + prefix + "'");
+  const auto n = static_cast<std::int64_t>(ids.size());
+  if (*ids.begin() != 0 || *ids.rbegin() != n - 1) {
+    throw std::runtime_error("transformer blocks under '" + prefix + "' are not numbered 0.." + std::to_string(n - 1));
+  }
+  return n;
+}
+
+}  // namespace
+
+ClipConfig infer_clip_config(const State& state) {
+  if (state.count("visual.proj") == 0) {
+    if (has_prefix(state, "visual.layer1.") || has_prefix(state, "visual.attnpool.")) {
+      throw std::runtime_error(
+          "RN50-style ResNet CLIP is not supported yet (the state dict has ResNet keys such as "
+          "'visual.layer1.*' / 'visual.attnpool.*' and no 'visual.proj'); use a ViT model such as ViT-B/16");
+    }
+    throw std::runtime_error("missing key 'visual.proj' (not a CLIP ViT state dict)");
+  }
+  ClipConfig c;
+  const torch::Tensor& conv1 = require(state, "visual.conv1.weight", 4);
+  if (conv1.size(1) != 3 || conv1.size(2) != conv1.size(3)) {
+    throw std::runtime_error("key 'visual.conv1.weight' has shape " + c10::str(conv1.sizes()) +
+                             ", expected [width, 3, patch, patch]");
+  }
+  c.vision_width = conv1.size(0);
+  c.vision_patch = conv1.size(3);
+  const torch::Tensor& vpos = require(state, "visual.positional_embedding", 2);
+  const auto grid = static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(vpos.size(0) - 1))));
+  if (grid * grid + 1 != vpos.size(0)) {
+    throw std::runtime_error("key 'visual.positional_embedding' has " + std::to_string(vpos.size(0)) +
+                             " rows, expected grid*grid + 1");
+  }
+  c.image_resolution = c.vision_patch * grid;
+  c.vision_layers = count_blocks(state, "visual.transformer.resblocks.", "attn.in_proj_weight");
+  c.embed_dim = require(state, "text_projection", 2).size(1);
+  c.context_length = require(state, "positional_embedding", 2).size(0);
+  c.vocab_size = require(state, "token_embedding.weight", 2).size(0);
+  c.text_width = require(state, "ln_final.weight", 1).size(0);
+  c.text_layers = count_blocks(state, "transformer.resblocks.", "");
+  return c;
+}
+
+}  // namespace promptlab

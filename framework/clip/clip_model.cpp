@@ -1,0 +1,238 @@
+// CLIP ViT: image and text towers over weights registered under OpenAI's key names.
+#include "promptlab/clip_model.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "clip/clip_transformer.hpp"
+
+namespace promptlab {
+namespace {
+
+torch::ScalarType dtype_of(Precision precision) {
+  switch (precision) {
+    case Precision::kFp16: return torch::kHalf;
+    case Precision::kBf16: return torch::kBFloat16;
+    case Precision::kFp32: break;
+  }
+  return torch::kFloat;
+}
+
+// LayerNorm parameters and logit_scale stay fp32 at every precision.
+bool keeps_fp32(const std::string& key) {
+  if (key == "logit_scale") return true;
+  const auto last = key.rfind('.');
+  if (last == std::string::npos) return false;
+  const auto prev = key.rfind('.', last - 1);
+  const std::string owner = key.substr(prev == std::string::npos ? 0 : prev + 1,
+                                       last - (prev == std::string::npos ? 0 : prev + 1));
+  return owner.rfind("ln_", 0) == 0;
+}
+
+// LibTorch 1.13 has no Half matmul on CPU; probe once so a newer build can lift this.
+bool cpu_half_matmul_supported() {
+  static const bool supported = [] {
+    try {
+      torch::NoGradGuard no_grad;
+      auto a = torch::ones({2, 2}, torch::kHalf);
+      (void)torch::addmm(a, a, a);
+      (void)at::_softmax(a, -1, false);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }();
+  return supported;
+}
+
+void check_dims(const torch::Tensor& t, std::int64_t dims, const char* what) {
+  if (!t.defined() || t.dim() != dims) {
+    throw std::invalid_argument(std::string("ClipModel: ") + what + " must be a " +
+                                std::to_string(dims) + "-d tensor, got " +
+                                (t.defined() ? c10::str(t.sizes()) : std::string("undefined")));
+  }
+}
+
+}  // namespace
+
+Precision parse_precision(const std::string& text) {
+  if (text == "fp32" || text == "float32" || text == "float") return Precision::kFp32;
+  if (text == "fp16" || text == "float16" || text == "half") return Precision::kFp16;
+  if (text == "bf16" || text == "bfloat16") return Precision::kBf16;
+  throw std::invalid_argument("unknown precision '" + text + "' (expected fp32, fp16 or bf16)");
+}
+
+std::string to_string(Precision precision) {
+  switch (precision) {
+    case Precision::kFp16: return "fp16";
+    case Precision::kBf16: return "bf16";
+    case Precision::kFp32: break;
+  }
+  return "fp32";
+}
+
+struct ClipModelImpl::Parts {
+  // Text tower.
+  torch::Tensor token_embedding, positional_embedding, text_projection, logit_scale;
+  LayerNormWeights ln_final;
+  std::vector<BlockWeights> text_blocks;
+  // Image tower.
+  torch::Tensor conv1, class_embedding, visual_positional_embedding, proj;
+  LayerNormWeights ln_pre, ln_post;
+  std::vector<BlockWeights> vision_blocks;
+};
+
+ClipModelImpl::ClipModelImpl(const ClipConfig& config) : config_(config), parts_(std::make_shared<Parts>()) {
+  const ClipConfig& c = config_;
+  if (c.vision_patch <= 0 || c.image_resolution % c.vision_patch != 0) {
+    throw std::invalid_argument("ClipConfig: image_resolution " + std::to_string(c.image_resolution) +
+                                " is not a multiple of vision_patch " + std::to_string(c.vision_patch));
+  }
+  if (c.vision_width % c.vision_heads() != 0 || c.text_width % c.text_heads() != 0) {
+    throw std::invalid_argument("ClipConfig: widths must be multiples of 64 (or below 64)");
+  }
+  const std::int64_t grid = c.image_resolution / c.vision_patch;
+  Parts& p = *parts_;
+  torch::NoGradGuard no_grad;
+
+  // Registration order follows OpenAI's state dict.
+  p.positional_embedding = register_parameter("positional_embedding",
+                                              torch::empty({c.context_length, c.text_width}).normal_(0, 0.01));
+  p.text_projection = register_parameter(
+      "text_projection", torch::empty({c.text_width, c.embed_dim}).normal_(0, std::pow(c.text_width, -0.5)));
+  p.logit_scale = register_parameter("logit_scale", torch::full({}, std::log(1.0 / 0.07)));
+
+  auto visual = add_child_module(*this, "visual");
+  const double vscale = std::pow(static_cast<double>(c.vision_width), -0.5);
+  p.class_embedding =
+      visual->register_parameter("class_embedding", torch::empty({c.vision_width}).normal_(0, vscale));
+  p.visual_positional_embedding = visual->register_parameter(
+      "positional_embedding", torch::empty({grid * grid + 1, c.vision_width}).normal_(0, vscale));
+  p.proj = visual->register_parameter("proj", torch::empty({c.vision_width, c.embed_dim}).normal_(0, vscale));
+  auto conv1 = add_child_module(*visual, "conv1");
+  const double conv_std = std::pow(3.0 * c.vision_patch * c.vision_patch, -0.5);
+  p.conv1 = conv1->register_parameter(
+      "weight", torch::empty({c.vision_width, 3, c.vision_patch, c.vision_patch}).normal_(0, conv_std));
+  p.ln_pre = register_layer_norm(*visual, "ln_pre", c.vision_width);
+  p.vision_blocks = register_transformer(*visual, "transformer", c.vision_width, c.vision_layers);
+  init_transformer(p.vision_blocks, c.vision_width);
+  p.ln_post = register_layer_norm(*visual, "ln_post", c.vision_width);
+
+  p.text_blocks = register_transformer(*this, "transformer", c.text_width, c.text_layers);
+  init_transformer(p.text_blocks, c.text_width);
+  auto token_embedding = add_child_module(*this, "token_embedding");
+  p.token_embedding = token_embedding->register_parameter(
+      "weight", torch::empty({c.vocab_size, c.text_width}).normal_(0, 0.02));
+  p.ln_final = register_layer_norm(*this, "ln_final", c.text_width);
+}
+
+void ClipModelImpl::set_precision(Precision precision) {
+  torch::NoGradGuard no_grad;
+  const torch::ScalarType dtype = dtype_of(precision);
+  for (auto& item : named_parameters(/*recurse=*/true)) {
+    const torch::ScalarType target = keeps_fp32(item.key()) ? torch::kFloat : dtype;
+    torch::Tensor& param = item.value();
+    if (param.scalar_type() != target) param.set_data(param.to(target));
+  }
+  precision_ = precision;
+}
+
+namespace {
+
+// Throws when the weights' dtype cannot run on their device (fp16 on CPU in LibTorch 1.13).
+void check_runnable(const torch::Tensor& weight) {
+  if (weight.scalar_type() == torch::kHalf && weight.device().is_cpu() && !cpu_half_matmul_supported()) {
+    throw std::runtime_error(
+        "ClipModel: fp16 is not supported on CPU by this LibTorch (no Half matmul/softmax on CPU); "
+        "use bf16 or fp32 on CPU, or move the model to a CUDA device");
+  }
+}
+
+}  // namespace
+
+torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) {
+  const Parts& p = *parts_;
+  check_dims(images, 4, "images");
+  const ClipConfig& c = config_;
+  if (images.size(1) != 3 || images.size(2) != c.image_resolution || images.size(3) != c.image_resolution) {
+    throw std::invalid_argument("ClipModel: images must be [B, 3, " + std::to_string(c.image_resolution) + ", " +
+                                std::to_string(c.image_resolution) + "], got " + c10::str(images.sizes()));
+  }
+  check_runnable(p.conv1);
+  const std::int64_t batch = images.size(0);
+  const std::int64_t width = c.vision_width;
+  const std::int64_t tokens = p.visual_positional_embedding.size(0);
+  torch::Tensor x = images.to(p.conv1.device(), p.conv1.scalar_type());
+  x = torch::conv2d(x, p.conv1, {}, c.vision_patch);   // [B, w, g, g]
+  x = x.flatten(2).transpose(1, 2);                    // [B, g*g, w]
+  const auto dtype = x.scalar_type();
+  torch::Tensor cls = p.class_embedding.to(dtype).view({1, 1, width}).expand({batch, 1, width});
+  x = torch::cat({cls, x}, 1);
+  x = x.requires_grad() ? x + p.visual_positional_embedding.to(dtype)
+                        : x.add_(p.visual_positional_embedding.to(dtype));
+  x = layer_norm_fp32(x.view({batch * tokens, width}), p.ln_pre);
+  x = run_transformer(x, batch, tokens, c.vision_heads(), p.vision_blocks, torch::Tensor());
+  torch::Tensor cls_out = layer_norm_fp32(x.view({batch, tokens, width}).select(1, 0), p.ln_post);
+  return torch::mm(cls_out, p.proj);
+}
+
+torch::Tensor ClipModelImpl::embed_tokens(const torch::Tensor& token_ids) {
+  const Parts& p = *parts_;
+  return torch::embedding(p.token_embedding, token_ids.to(p.token_embedding.device(), torch::kLong));
+}
+
+torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& token_ids) {
+  check_dims(token_ids, 2, "token_ids");
+  torch::Tensor ids = token_ids.to(parts_->token_embedding.device(), torch::kLong);
+  torch::Tensor eot = ids.argmax(-1);
+  if (truncate_text_ && ids.size(0) > 0) ids = ids.narrow(1, 0, eot.max().item<std::int64_t>() + 1);
+  return encode_text_embeddings(embed_tokens(ids), eot);
+}
+
+torch::Tensor ClipModelImpl::encode_text_embeddings(const torch::Tensor& embeddings,
+                                                    const torch::Tensor& eot_positions) {
+  const Parts& p = *parts_;
+  const ClipConfig& c = config_;
+  check_dims(embeddings, 3, "embeddings");
+  check_dims(eot_positions, 1, "eot_positions");
+  const std::int64_t n = embeddings.size(0);
+  std::int64_t len = embeddings.size(1);
+  if (embeddings.size(2) != c.text_width || len > c.context_length || len == 0) {
+    throw std::invalid_argument("ClipModel: embeddings must be [N, L<=" + std::to_string(c.context_length) +
+                                ", " + std::to_string(c.text_width) + "], got " + c10::str(embeddings.sizes()));
+  }
+  if (eot_positions.size(0) != n) {
+    throw std::invalid_argument("ClipModel: " + std::to_string(eot_positions.size(0)) +
+                                " EOT positions for " + std::to_string(n) + " sequences");
+  }
+  check_runnable(p.text_projection);
+  const auto device = p.text_projection.device();
+  const auto dtype = p.text_projection.scalar_type();
+  if (n == 0) return torch::empty({0, c.embed_dim}, torch::TensorOptions().dtype(dtype).device(device));
+  torch::Tensor eot = eot_positions.to(device, torch::kLong);
+  const std::int64_t last = eot.max().item<std::int64_t>();
+  if (last >= len || eot.min().item<std::int64_t>() < 0) {
+    throw std::invalid_argument("ClipModel: EOT position " + std::to_string(last) +
+                                " outside the sequence length " + std::to_string(len));
+  }
+  if (truncate_text_) len = last + 1;
+
+  torch::Tensor x = embeddings.to(device, dtype);
+  if (len < x.size(1)) x = x.narrow(1, 0, len);
+  x = (x + p.positional_embedding.narrow(0, 0, len).to(dtype)).reshape({n * len, c.text_width});
+
+  // Additive causal mask: -inf strictly above the diagonal (tiny; built per call, no shared state).
+  const torch::Tensor mask = torch::full({len, len}, -std::numeric_limits<float>::infinity(),
+                                         torch::TensorOptions().dtype(dtype).device(device))
+                                 .triu_(1);
+  x = run_transformer(x, n, len, c.text_heads(), p.text_blocks, mask);
+
+  torch::Tensor rows = torch::arange(n, eot.options()).mul_(len).add_(eot);
+  torch::Tensor features = layer_norm_fp32(x.index_select(0, rows), p.ln_final);
+  return torch::mm(features, p.text_projection);
+}
+
+torch::Tensor ClipModelImpl::logit_scale_exp() const { return parts_->logit_scale.exp(); }
+
+}  // namespace promptlab

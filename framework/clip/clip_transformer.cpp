@@ -1,0 +1,142 @@
+// CLIP transformer blocks on raw tensors: batch-first rows, packed q/k/v, fp32 LayerNorm.
+#include "clip/clip_transformer.hpp"
+
+#include <cmath>
+
+namespace promptlab {
+namespace {
+
+constexpr double kLayerNormEps = 1e-5;
+
+torch::Tensor add_param(torch::nn::Module& module, const std::string& name,
+                        std::vector<std::int64_t> shape) {
+  return module.register_parameter(name, torch::empty(shape));
+}
+
+// QuickGELU: x * sigmoid(1.702 x); in place when no gradient flows through x.
+torch::Tensor quick_gelu(torch::Tensor x) {
+  if (x.requires_grad()) return x * torch::sigmoid(x * 1.702);
+  torch::Tensor gate = x.mul(1.702);
+  gate.sigmoid_();
+  return x.mul_(gate);
+}
+
+// Multi-head self-attention of h [B*L, d]; returns the heads' concatenated output
+// [B*L, d] before out_proj.
+torch::Tensor self_attention(const torch::Tensor& h, std::int64_t batch, std::int64_t len,
+                             std::int64_t heads, const BlockWeights& w, const torch::Tensor& mask) {
+  const std::int64_t width = h.size(1);
+  const std::int64_t head_dim = width / heads;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  // [B*L, 3d] -> [3, B, H, L, hd], one copy; q, k, v are then contiguous slices.
+  torch::Tensor qkv = torch::addmm(w.in_proj_bias, h, w.in_proj_weight.t())
+                          .view({batch, len, 3, heads, head_dim})
+                          .permute({2, 0, 3, 1, 4})
+                          .contiguous();
+  torch::Tensor q = qkv[0].view({batch * heads, len, head_dim});
+  torch::Tensor k = qkv[1].view({batch * heads, len, head_dim});
+  torch::Tensor v = qkv[2].view({batch * heads, len, head_dim});
+  torch::Tensor scores;
+  if (mask.defined()) {
+    scores = torch::baddbmm(mask, q, k.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+  } else {
+    scores = torch::bmm(q, k.transpose(1, 2));
+    scores.mul_(scale);
+  }
+  torch::Tensor probs = at::_softmax(scores, -1, false);
+  return torch::bmm(probs, v)
+      .view({batch, heads, len, head_dim})
+      .permute({0, 2, 1, 3})
+      .reshape({batch * len, width});
+}
+
+// x + linear(a): the residual rides in addmm's input, the bias is added in place.
+torch::Tensor residual_linear(const torch::Tensor& x, const torch::Tensor& a,
+                              const torch::Tensor& weight, const torch::Tensor& bias) {
+  torch::Tensor out = torch::addmm(x, a, weight.t());
+  out.add_(bias);
+  return out;
+}
+
+torch::Tensor residual_block(const torch::Tensor& x, std::int64_t batch, std::int64_t len,
+                             std::int64_t heads, const BlockWeights& w, const torch::Tensor& mask) {
+  torch::Tensor attn = self_attention(layer_norm_fp32(x, w.ln_1), batch, len, heads, w, mask);
+  torch::Tensor mid = residual_linear(x, attn, w.out_proj_weight, w.out_proj_bias);
+  torch::Tensor hidden = quick_gelu(torch::addmm(w.fc_bias, layer_norm_fp32(mid, w.ln_2), w.fc_weight.t()));
+  return residual_linear(mid, hidden, w.proj_weight, w.proj_bias);
+}
+
+}  // namespace
+
+std::shared_ptr<torch::nn::Module> add_child_module(torch::nn::Module& parent, const std::string& name) {
+  return parent.register_module(name, std::make_shared<torch::nn::Module>());
+}
+
+LayerNormWeights register_layer_norm(torch::nn::Module& parent, const std::string& name,
+                                     std::int64_t width) {
+  auto ln = add_child_module(parent, name);
+  return {ln->register_parameter("weight", torch::ones({width})),
+          ln->register_parameter("bias", torch::zeros({width}))};
+}
+
+std::vector<BlockWeights> register_transformer(torch::nn::Module& parent, const std::string& name,
+                                               std::int64_t width, std::int64_t layers) {
+  auto transformer = add_child_module(parent, name);
+  auto resblocks = add_child_module(*transformer, "resblocks");
+  std::vector<BlockWeights> blocks;
+  blocks.reserve(static_cast<std::size_t>(layers));
+  for (std::int64_t i = 0; i < layers; ++i) {
+    auto block = add_child_module(*resblocks, std::to_string(i));
+    BlockWeights w;
+    auto attn = add_child_module(*block, "attn");
+    w.in_proj_weight = add_param(*attn, "in_proj_weight", {3 * width, width});
+    w.in_proj_bias = add_param(*attn, "in_proj_bias", {3 * width});
+    auto out_proj = add_child_module(*attn, "out_proj");
+    w.out_proj_weight = add_param(*out_proj, "weight", {width, width});
+    w.out_proj_bias = add_param(*out_proj, "bias", {width});
+    w.ln_1 = register_layer_norm(*block, "ln_1", width);
+    auto mlp = add_child_module(*block, "mlp");
+    auto c_fc = add_child_module(*mlp, "c_fc");
+    w.fc_weight = add_param(*c_fc, "weight", {4 * width, width});
+    w.fc_bias = add_param(*c_fc, "bias", {4 * width});
+    auto c_proj = add_child_module(*mlp, "c_proj");
+    w.proj_weight = add_param(*c_proj, "weight", {width, 4 * width});
+    w.proj_bias = add_param(*c_proj, "bias", {width});
+    w.ln_2 = register_layer_norm(*block, "ln_2", width);
+    blocks.push_back(std::move(w));
+  }
+  return blocks;
+}
+
+void init_transformer(std::vector<BlockWeights>& blocks, std::int64_t width) {
+  torch::NoGradGuard no_grad;
+  const double w = static_cast<double>(width);
+  const double attn_std = std::pow(w, -0.5);
+  const double proj_std = attn_std * std::pow(2.0 * static_cast<double>(blocks.size()), -0.5);
+  const double fc_std = std::pow(2.0 * w, -0.5);
+  for (auto& b : blocks) {
+    b.in_proj_weight.normal_(0.0, attn_std);
+    b.out_proj_weight.normal_(0.0, proj_std);
+    b.fc_weight.normal_(0.0, fc_std);
+    b.proj_weight.normal_(0.0, proj_std);
+    for (auto* bias : {&b.in_proj_bias, &b.out_proj_bias, &b.fc_bias, &b.proj_bias}) bias->zero_();
+  }
+}
+
+torch::Tensor layer_norm_fp32(const torch::Tensor& x, const LayerNormWeights& ln) {
+  const std::int64_t width = x.size(-1);
+  if (x.scalar_type() == torch::kFloat) {
+    return torch::layer_norm(x, {width}, ln.weight, ln.bias, kLayerNormEps);
+  }
+  return torch::layer_norm(x.to(torch::kFloat), {width}, ln.weight, ln.bias, kLayerNormEps)
+      .to(x.scalar_type());
+}
+
+torch::Tensor run_transformer(torch::Tensor x, std::int64_t batch, std::int64_t len,
+                              std::int64_t heads, const std::vector<BlockWeights>& blocks,
+                              const torch::Tensor& mask) {
+  for (const auto& block : blocks) x = residual_block(x, batch, len, heads, block, mask);
+  return x;
+}
+
+}  // namespace promptlab

@@ -1,0 +1,125 @@
+#pragma once
+// The run store: one SQLite file (WAL) holding every run, its per-epoch metrics,
+// its per-split results and its artifacts; the paper-style tables are SQL views.
+#include <promptlab/export.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace promptlab {
+
+/// One training/evaluation run as recorded in the `runs` table.
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string method, learner, step_rule, dataset, protocol, protocol_hash;
+  std::int64_t seed = 0;
+  std::string config_json, config_hash, plugin_versions_json, model_checksum, model_path, code_revision,
+      promptlab_version, machine, device, precision, status /*running|finished|failed|interrupted*/, error,
+      started_at, finished_at;
+};
+
+/// Metrics of one epoch (e.g. lr, loss, acc, time_s, cos_mean, cos_min, branch_sam...).
+struct EpochMetrics {
+  std::int64_t epoch = 0;
+  std::map<std::string, double> values;
+};
+
+/// Final result of one evaluation split (base, new or all).
+struct SplitResult {
+  std::string split /*base|new|all*/;
+  std::int64_t n = 0, correct = 0;
+  double accuracy = 0;
+};
+
+/// A named blob attached to a run (learned prompts, notes...).
+struct Artifact {
+  std::string name, kind /*text|json|tensor*/;
+  std::vector<std::uint8_t> data;
+};
+
+/// Restricts queries; empty members match everything.
+struct ResultFilter {
+  std::vector<std::string> methods, datasets;
+  std::string protocol_hash;
+};
+
+/// One row of the paper-style table (dataset is "average" in the all-datasets rows).
+struct ResultRow {
+  std::string method, dataset, protocol, protocol_hash;
+  std::int64_t n_seeds = 0;     // seeds averaged (average rows: fewest seeds of any dataset)
+  std::int64_t n_datasets = 1;  // datasets averaged (1 for per-dataset rows)
+  double base_mean = 0, base_std = 0, new_mean = 0, new_std = 0, hm = 0;
+};
+
+/// Any failure of the run store; the message names the database path.
+class StoreError : public std::runtime_error {
+  using runtime_error::runtime_error;
+};
+
+/// Handle on one run-store file. Several handles (and processes) may share a file.
+class PROMPTLAB_API RunStore {
+ public:
+  /// Current schema version written by this build.
+  static constexpr int kSchemaVersion = 2;
+
+  /// Opens or creates the store, enables WAL and a busy timeout, migrates to kSchemaVersion.
+  explicit RunStore(const std::string& path);
+  /// Closes the database.
+  ~RunStore();
+  /// Moves the handle; the source becomes unusable.
+  RunStore(RunStore&& other) noexcept;
+  /// Move-assigns the handle.
+  RunStore& operator=(RunStore&& other) noexcept;
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
+
+  /// Inserts a run with status "running" and started_at = now (UTC); returns its id.
+  std::int64_t begin_run(const RunRecord& r);
+  /// Records (or replaces) the metrics of one epoch.
+  void log_epoch(std::int64_t run, const EpochMetrics& m);
+  /// Records (or replaces) the result of one split.
+  void record_result(std::int64_t run, const SplitResult& r);
+  /// Stores (or replaces) a named artifact.
+  void add_artifact(std::int64_t run, const Artifact& a);
+  /// Sets the final status (finished|failed|interrupted|running), error text and finished_at = now.
+  void finish_run(std::int64_t run, const std::string& status, const std::string& error = "");
+  /// The run with this id, if any.
+  std::optional<RunRecord> get_run(std::int64_t id) const;
+  /// Runs matching the filter, oldest first.
+  std::vector<RunRecord> list_runs(const ResultFilter& f = {}) const;
+  /// Per-epoch metrics of a run, by epoch.
+  std::vector<EpochMetrics> epochs(std::int64_t run) const;
+  /// Split results of a run (base, new, all order).
+  std::vector<SplitResult> results(std::int64_t run) const;
+  /// Artifacts of a run, in insertion order.
+  std::vector<Artifact> artifacts(std::int64_t run) const;
+  /// Id of the newest finished run with exactly these keys, if any (for resuming sweeps).
+  std::optional<std::int64_t> find_finished(const std::string& method, const std::string& dataset,
+                                            const std::string& protocol_hash, std::int64_t seed,
+                                            const std::string& config_hash) const;
+  /// Paper-style rows: one per method x dataset x protocol_hash (view `results_table`).
+  std::vector<ResultRow> results_table(const ResultFilter& f = {}) const;
+  /// All-datasets rows: one per method x protocol_hash (view `results_average`).
+  std::vector<ResultRow> average_rows(const ResultFilter& f = {}) const;
+  /// Schema version of the open file.
+  int schema_version() const;
+  /// Path the store was opened with.
+  const std::string& path() const;
+
+ private:
+  void check_open() const;
+  int read_version() const;
+  void migrate();
+  void require_run(std::int64_t run) const;
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace promptlab

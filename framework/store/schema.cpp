@@ -1,0 +1,160 @@
+#include "store/schema.hpp"
+
+namespace promptlab::store {
+
+namespace {
+
+// Finished runs with both a base and a new result; only the newest run counts
+// for each method x dataset x protocol hash x seed.
+const char* kSeedResultsView = R"SQL(
+CREATE VIEW seed_results AS
+SELECT run_id, method, dataset, protocol, protocol_hash, seed, config_hash, base, new FROM (
+  SELECT r.id AS run_id, r.method, r.dataset, r.protocol, r.protocol_hash, r.seed, r.config_hash,
+         b.accuracy AS base, n.accuracy AS new,
+         row_number() OVER (PARTITION BY r.method, r.dataset, r.protocol_hash, r.seed
+                            ORDER BY r.id DESC) AS newest
+  FROM runs r
+  JOIN results b ON b.run_id = r.id AND b.split = 'base'
+  JOIN results n ON n.run_id = r.id AND n.split = 'new'
+  WHERE r.status = 'finished')
+WHERE newest = 1;
+)SQL";
+
+const char* kV1 = R"SQL(
+CREATE TABLE schema_version (
+  version    INTEGER NOT NULL PRIMARY KEY,
+  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE runs (
+  id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+  method               TEXT NOT NULL,
+  learner              TEXT NOT NULL DEFAULT '',
+  step_rule            TEXT NOT NULL DEFAULT '',
+  dataset              TEXT NOT NULL,
+  protocol             TEXT NOT NULL DEFAULT '',
+  protocol_hash        TEXT NOT NULL DEFAULT '',
+  seed                 INTEGER NOT NULL DEFAULT 0,
+  config_json          TEXT NOT NULL DEFAULT '{}',
+  config_hash          TEXT NOT NULL DEFAULT '',
+  plugin_versions_json TEXT NOT NULL DEFAULT '{}',
+  model_checksum       TEXT NOT NULL DEFAULT '',
+  code_revision        TEXT NOT NULL DEFAULT '',
+  promptlab_version    TEXT NOT NULL DEFAULT '',
+  machine              TEXT NOT NULL DEFAULT '',
+  device               TEXT NOT NULL DEFAULT '',
+  precision            TEXT NOT NULL DEFAULT '',
+  status               TEXT NOT NULL DEFAULT 'running'
+                       CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+  error                TEXT NOT NULL DEFAULT '',
+  started_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  finished_at          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_lookup ON runs (method, dataset, protocol_hash, seed, config_hash, status);
+CREATE TABLE epoch_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch  INTEGER NOT NULL,
+  name   TEXT NOT NULL,
+  value  REAL,  -- NULL stands for NaN
+  PRIMARY KEY (run_id, epoch, name)
+);
+CREATE TABLE results (
+  run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  split    TEXT NOT NULL,
+  n        INTEGER NOT NULL,
+  correct  INTEGER NOT NULL,
+  accuracy REAL NOT NULL,
+  PRIMARY KEY (run_id, split)
+);
+)SQL";
+
+const char* kV2 = R"SQL(
+ALTER TABLE runs ADD COLUMN model_path TEXT NOT NULL DEFAULT '';
+CREATE TABLE artifacts (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  data       BLOB NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (run_id, name)
+);
+DROP VIEW IF EXISTS results_average;
+DROP VIEW IF EXISTS results_table;
+DROP VIEW IF EXISTS seed_results;
+)SQL";
+
+}  // namespace
+
+std::string results_table_sql(const std::string& source) {
+  // Sample std over seeds (0 for one seed), computed around the group mean in a
+  // second pass so that equal seeds give exactly 0.
+  return R"SQL(
+SELECT g.method AS method, g.dataset AS dataset, g.protocol AS protocol, g.protocol_hash AS protocol_hash,
+       g.seeds AS seeds,
+       g.base_mean AS base_mean,
+       CASE WHEN g.seeds > 1 THEN sqrt(sum((s.base - g.base_mean) * (s.base - g.base_mean)) / (g.seeds - 1))
+            ELSE 0.0 END AS base_std,
+       g.new_mean AS new_mean,
+       CASE WHEN g.seeds > 1 THEN sqrt(sum((s.new - g.new_mean) * (s.new - g.new_mean)) / (g.seeds - 1))
+            ELSE 0.0 END AS new_std,
+       CASE WHEN g.base_mean + g.new_mean > 0 THEN 2.0 * g.base_mean * g.new_mean / (g.base_mean + g.new_mean)
+            ELSE 0.0 END AS hm
+FROM (SELECT method, dataset, max(protocol) AS protocol, protocol_hash, count(*) AS seeds,
+             avg(base) AS base_mean, avg(new) AS new_mean
+      FROM )SQL" + source + R"SQL( GROUP BY method, dataset, protocol_hash) AS g
+JOIN )SQL" + source + R"SQL( AS s
+  ON s.method = g.method AND s.dataset = g.dataset AND s.protocol_hash = g.protocol_hash
+GROUP BY g.method, g.dataset, g.protocol_hash
+ORDER BY g.method, g.protocol_hash, g.dataset
+)SQL";
+}
+
+std::string results_average_sql(const std::string& source) {
+  // Means: average of the per-dataset seed means, then HM (PROTOCOL.md section 6).
+  // Std: sample std over seeds of the per-seed all-datasets average.
+  return R"SQL(
+SELECT d.method AS method, 'average' AS dataset, d.protocol AS protocol, d.protocol_hash AS protocol_hash,
+       d.seeds AS seeds, d.datasets AS datasets,
+       d.base_mean AS base_mean,
+       CASE WHEN k.n > 1 THEN sqrt(k.base_ss / (k.n - 1)) ELSE 0.0 END AS base_std,
+       d.new_mean AS new_mean,
+       CASE WHEN k.n > 1 THEN sqrt(k.new_ss / (k.n - 1)) ELSE 0.0 END AS new_std,
+       CASE WHEN d.base_mean + d.new_mean > 0 THEN 2.0 * d.base_mean * d.new_mean / (d.base_mean + d.new_mean)
+            ELSE 0.0 END AS hm
+FROM (SELECT method, protocol_hash, max(protocol) AS protocol, min(seeds) AS seeds, count(*) AS datasets,
+             avg(base_mean) AS base_mean, avg(new_mean) AS new_mean
+      FROM (SELECT method, protocol_hash, max(protocol) AS protocol, count(*) AS seeds,
+                   avg(base) AS base_mean, avg(new) AS new_mean
+            FROM )SQL" + source + R"SQL( GROUP BY method, dataset, protocol_hash)
+      GROUP BY method, protocol_hash) AS d
+JOIN (SELECT ps.method, ps.protocol_hash, count(*) AS n,
+             sum((ps.b - pm.b) * (ps.b - pm.b)) AS base_ss, sum((ps.n - pm.n) * (ps.n - pm.n)) AS new_ss
+      FROM (SELECT method, protocol_hash, seed, avg(base) AS b, avg(new) AS n
+            FROM )SQL" + source + R"SQL( GROUP BY method, protocol_hash, seed) AS ps
+      JOIN (SELECT method, protocol_hash, avg(b) AS b, avg(n) AS n
+            FROM (SELECT method, protocol_hash, seed, avg(base) AS b, avg(new) AS n
+                  FROM )SQL" + source + R"SQL( GROUP BY method, protocol_hash, seed)
+            GROUP BY method, protocol_hash) AS pm
+        ON pm.method = ps.method AND pm.protocol_hash = ps.protocol_hash
+      GROUP BY ps.method, ps.protocol_hash) AS k
+  ON k.method = d.method AND k.protocol_hash = d.protocol_hash
+ORDER BY d.method, d.protocol_hash
+)SQL";
+}
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = [] {
+    std::vector<Migration> m;
+    m.push_back({1, "runs, epoch_metrics, results; views seed_results and results_table",
+                 std::string(kV1) + kSeedResultsView + "CREATE VIEW results_table AS " +
+                     results_table_sql("seed_results") + ";\n"});
+    m.push_back({2, "runs.model_path, artifacts table; view results_average",
+                 std::string(kV2) + kSeedResultsView + "CREATE VIEW results_table AS " +
+                     results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
+                     results_average_sql("seed_results") + ";\n"});
+    return m;
+  }();
+  return list;
+}
+
+}  // namespace promptlab::store

@@ -1,0 +1,312 @@
+#include "train/experiment.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "data/base_new.hpp"
+#include "data/dataset_listing.hpp"
+#include "data/feature_cache.hpp"
+#include "data/few_shot.hpp"
+#include "data/reference_datasets.hpp"
+#include "promptlab/version.hpp"
+#include "registry/plugin_host.hpp"
+#include "store/run_store.hpp"
+#include "train/evaluate.hpp"
+#include "train/features.hpp"
+#include "train/model_source.hpp"
+#include "train/trainer.hpp"
+
+namespace fs = std::filesystem;
+
+namespace promptlab {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop.store(true); }
+
+std::string hostname() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+void check_known_keys(const Config& layer, const std::set<std::string>& known, const std::string& source) {
+  for (const auto& [key, value] : layer.entries()) {
+    if (known.count(key)) continue;
+    std::vector<std::string> valid(known.begin(), known.end());
+    throw ConfigError(unknown_name_message("config key (from " + source + ")", key, valid));
+  }
+}
+
+torch::Tensor labels_of(const std::vector<DataItem>& items) {
+  std::vector<std::int64_t> v;
+  v.reserve(items.size());
+  for (const auto& it : items) v.push_back(it.label);
+  return torch::tensor(v, torch::kInt64);
+}
+
+std::vector<std::uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+std::shared_ptr<Dataset> open_dataset(const PluginHost& host, const std::string& name, const Config& config) {
+  DatasetOptions opts;
+  opts.root = config.get_string("data.root", "");
+  if (opts.root.empty()) opts.root = default_data_root();
+  if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) return open_user_dataset(name);
+  return host.make_dataset(name, opts);
+}
+
+}  // namespace
+
+const std::atomic<bool>& stop_flag() { return g_stop; }
+
+void install_stop_handlers() {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+}
+
+Config framework_defaults() {
+  Config c;
+  c.set("seed", std::int64_t{1});
+  c.set("optim.lr", 0.002);
+  c.set("optim.momentum", 0.9);
+  c.set("optim.dampening", 0.0);
+  c.set("optim.weight_decay", 5e-4);
+  c.set("train.epochs", std::int64_t{200});
+  c.set("train.batch_size", std::int64_t{32});
+  c.set("train.warmup_epochs", std::int64_t{1});
+  c.set("train.warmup_lr", 1e-5);
+  c.set("train.views", std::int64_t{1});
+  c.set("data.shots", std::int64_t{16});
+  c.set("data.root", std::string());
+  c.set("model.weights", std::string());
+  c.set("model.vocab", std::string());
+  c.set("model.precision", std::string("fp32"));
+  c.set("model.device", std::string("cpu"));
+  c.set("model.truncate_text", true);
+  return c;
+}
+
+Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request) {
+  const MethodSpec& spec = host.method(request.method);  // throws with the valid names
+  std::set<std::string> known;
+  Config base = framework_defaults();
+  for (const auto& [k, v] : base.entries()) known.insert(k);
+  for (const auto& plugin : host.plugins()) {
+    for (const auto& [method, defaults] : plugin.manifest.method_defaults) {
+      for (const auto& [k, v] : defaults.entries()) known.insert(k);
+    }
+  }
+  for (const auto& [k, v] : protocol.defaults.entries()) known.insert(k);
+  for (const auto& [m, cfg] : protocol.methods) {
+    for (const auto& [k, v] : cfg.entries()) known.insert(k);
+  }
+  Config resolved = base;
+  resolved.merge(host.method_defaults(spec.name));
+  resolved.merge(protocol.for_method(spec.name));
+  if (!request.config_file.empty()) {
+    Config file = Config::from_toml_file(request.config_file);
+    check_known_keys(file, known, request.config_file);
+    resolved.merge(file);
+  }
+  resolved.merge(request.cli_overrides);
+  Config sets;
+  for (const auto& a : request.assignments) {
+    auto [key, value] = Config::parse_assignment(a);
+    sets.set(key, value);
+  }
+  check_known_keys(sets, known, "--set");
+  resolved.merge(sets);
+  resolved.set("seed", request.seed);
+  return resolved;
+}
+
+std::string side_directory(const std::string& db_path) { return db_path + ".d"; }
+
+ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::string& db_path,
+                                 const Protocol& protocol, const ExperimentRequest& request,
+                                 const ExperimentObserver& observer, const std::atomic<bool>* stop,
+                                 bool skip_if_finished) {
+  auto log = [&](const std::string& line) {
+    if (observer.log) observer.log(line);
+  };
+  const MethodSpec& spec = host.method(request.method);
+  Config config = resolve_config(host, protocol, request);
+  const std::string config_text = config.to_string();
+  const std::string config_hash = content_hash(config_text + "\ndataset=" + request.dataset);
+  ExperimentOutcome outcome;
+  if (skip_if_finished) {
+    if (auto id = store.find_finished(spec.name, request.dataset, protocol.hash, request.seed, config_hash)) {
+      outcome.run_id = *id;
+      outcome.status = "finished";
+      outcome.skipped = true;
+      for (const auto& r : store.results(*id)) {
+        if (r.split == "base") outcome.base = r.accuracy;
+        if (r.split == "new") outcome.new_ = r.accuracy;
+        if (r.split == "all") outcome.all = r.accuracy;
+      }
+      return outcome;
+    }
+  }
+  // Open what can fail on bad input before the run is recorded.
+  std::shared_ptr<Dataset> dataset = open_dataset(host, request.dataset, config);
+  ModelBundle model = load_model(config);
+  model.clip->set_truncate_text(config.get_bool("model.truncate_text", true));
+
+  RunRecord rec;
+  rec.method = spec.name;
+  rec.learner = spec.learner;
+  rec.step_rule = spec.trains ? spec.step_rule : "";
+  rec.dataset = request.dataset;
+  rec.protocol = protocol.name;
+  rec.protocol_hash = protocol.hash;
+  rec.seed = request.seed;
+  rec.config_json = config.to_json();
+  rec.config_hash = config_hash;
+  {
+    std::ostringstream pv;
+    pv << "{";
+    bool first = true;
+    for (const auto& [name, version] : host.plugin_versions()) {
+      pv << (first ? "" : ",") << "\"" << name << "\":\"" << version << "\"";
+      first = false;
+    }
+    pv << "}";
+    rec.plugin_versions_json = pv.str();
+  }
+  rec.model_checksum = model.checksum;
+  rec.model_path = model.weights_path;
+  rec.code_revision = PROMPTLAB_GIT_REV;
+  rec.promptlab_version = kVersion;
+  rec.machine = hostname();
+  rec.device = model.device.str();
+  rec.precision = to_string(model.precision);
+  outcome.run_id = store.begin_run(rec);
+  log("run " + std::to_string(outcome.run_id) + ": " + spec.name + " on " + request.dataset + ", seed " +
+      std::to_string(request.seed) + ", protocol " + protocol.name);
+
+  std::vector<std::string> warnings;
+  try {
+    const std::string side = side_directory(db_path);
+    fs::create_directories(side);
+    const int shots = static_cast<int>(config.get_int("data.shots"));
+    FewShotSplit fs_split =
+        load_or_sample_few_shot(*dataset, shots, static_cast<std::uint64_t>(request.seed), side + "/splits");
+    warnings.insert(warnings.end(), fs_split.warnings.begin(), fs_split.warnings.end());
+    const auto all_names = dataset->classnames();
+    const bool base2new = protocol.subsample == "base2new";
+    const ClassSubset train_subset = base2new ? ClassSubset::kBase : ClassSubset::kAll;
+    Subsampled train_set = subsample_classes(fs_split.train, all_names, train_subset, fs_split.train);
+    const auto test_items = dataset->items(Split::kTest);
+
+    FeatureCache cache(side + "/features", model.checksum + "-" + to_string(model.precision));
+    LearnerContext ctx;
+    ctx.clip = model.clip;
+    ctx.tokenizer = model.tokenizer.get();
+    ctx.classnames = train_set.classnames;
+    ctx.prompt_template = dataset->prompt_template();
+    ctx.config = config;
+    ctx.device = model.device;
+    torch::manual_seed(static_cast<std::uint64_t>(request.seed));
+    std::shared_ptr<Learner> learner = host.make_learner(spec.learner, ctx);
+    learner->to(model.device);
+
+    if (spec.trains) {
+      const int views = std::max<int>(1, static_cast<int>(config.get_int("train.views")));
+      TrainData data;
+      torch::Tensor labels = labels_of(train_set.items);
+      for (int v = 0; v < views; ++v) {
+        torch::Tensor f = image_features(model, *dataset, train_set.items, "train", v, cache, warnings, stop);
+        data.views.push_back(f.to(model.device));
+      }
+      data.labels = labels.to(model.device);
+      TrainOptions opts;
+      opts.epochs = static_cast<int>(config.get_int("train.epochs"));
+      opts.batch_size = static_cast<int>(config.get_int("train.batch_size"));
+      opts.schedule.base_lr = config.get_double("optim.lr");
+      opts.schedule.max_epoch = opts.epochs;
+      opts.schedule.warmup_epochs = static_cast<int>(config.get_int("train.warmup_epochs"));
+      opts.schedule.warmup_lr = config.get_double("train.warmup_lr");
+      opts.sgd.lr = opts.schedule.base_lr;
+      opts.sgd.momentum = config.get_double("optim.momentum");
+      opts.sgd.dampening = config.get_double("optim.dampening");
+      opts.sgd.weight_decay = config.get_double("optim.weight_decay");
+      opts.seed = static_cast<std::uint64_t>(request.seed);
+      std::unique_ptr<StepRule> rule = host.make_step_rule(spec.step_rule, config);
+      const int epochs = opts.epochs;
+      train(
+          *learner, *rule, data, opts,
+          [&](const EpochReport& r) {
+            store.log_epoch(outcome.run_id, EpochMetrics{r.epoch, r.values});
+          },
+          [&](int epoch, int step, int steps, double loss, double acc) {
+            if (observer.step) observer.step(epoch, epochs, step, steps, loss, acc);
+          },
+          stop);
+      if (observer.done_line) observer.done_line();
+    }
+
+    auto eval_subset = [&](ClassSubset which, const std::string& split_name) {
+      Subsampled s = subsample_classes(test_items, all_names, which, fs_split.train);
+      if (s.items.empty()) return -1.0;
+      learner->set_classnames(s.classnames);
+      torch::Tensor f = image_features(model, *dataset, s.items, "test", 0, cache, warnings, stop);
+      torch::Tensor y = labels_of(s.items);
+      drop_unreadable(f, y);
+      Accuracy acc = evaluate(*learner, f.to(model.device), y.to(model.device));
+      store.record_result(outcome.run_id, SplitResult{split_name, acc.n, acc.correct, acc.percent()});
+      log("  " + split_name + ": " + std::to_string(acc.correct) + "/" + std::to_string(acc.n) + " = " +
+          std::to_string(acc.percent()) + "%");
+      return acc.percent();
+    };
+    if (base2new) {
+      outcome.base = eval_subset(ClassSubset::kBase, "base");
+      outcome.new_ = eval_subset(ClassSubset::kNew, "new");
+    } else {
+      outcome.all = eval_subset(ClassSubset::kAll, "all");
+    }
+    learner->set_classnames(train_set.classnames);
+    const std::string described = learner->describe();
+    if (!described.empty()) store.add_artifact(outcome.run_id, Artifact{"prompt", "text", to_bytes(described)});
+    auto params = learner->trainable_parameters();
+    if (!params.empty()) {
+      std::vector<torch::Tensor> cpu;
+      for (auto& p : params) cpu.push_back(p.detach().to(torch::kCPU));
+      std::vector<char> blob = torch::pickle_save(c10::IValue(cpu));
+      store.add_artifact(outcome.run_id, Artifact{"parameters", "tensor", {blob.begin(), blob.end()}});
+    }
+    store.add_artifact(outcome.run_id,
+                       Artifact{"few_shot_split", "text",
+                                to_bytes(few_shot_split_path(*dataset, shots, request.seed, side + "/splits"))});
+    if (!warnings.empty()) {
+      store.add_artifact(outcome.run_id, Artifact{"warnings", "text", to_bytes(join(warnings, "\n"))});
+      log("  " + std::to_string(warnings.size()) + " warning(s) recorded with the run");
+    }
+    store.finish_run(outcome.run_id, "finished");
+    outcome.status = "finished";
+  } catch (const TrainingInterrupted&) {
+    if (observer.done_line) observer.done_line();
+    store.finish_run(outcome.run_id, "interrupted", "interrupted by signal");
+    outcome.status = "interrupted";
+    outcome.error = "interrupted by signal";
+  } catch (const std::exception& e) {
+    if (observer.done_line) observer.done_line();
+    store.finish_run(outcome.run_id, "failed", e.what());
+    outcome.status = "failed";
+    outcome.error = e.what();
+  }
+  return outcome;
+}
+
+}  // namespace promptlab

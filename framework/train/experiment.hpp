@@ -1,0 +1,67 @@
+#pragma once
+// One run of the protocol: resolve the config, sample the few-shot split, split
+// base/new, encode (or reuse cached) image features, train, evaluate, record.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "promptlab/config.hpp"
+#include "train/protocol.hpp"
+
+namespace promptlab {
+
+class PluginHost;
+class RunStore;
+struct ModelBundle;
+
+/// What the user asked for.
+struct ExperimentRequest {
+  std::string method;
+  std::string dataset;
+  std::int64_t seed = 1;
+  std::string config_file;               // --config FILE.toml ("" = none)
+  std::vector<std::string> assignments;  // --set key=value
+  Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
+};
+
+/// Framework-wide defaults (the lowest layer of every resolved config).
+Config framework_defaults();
+
+/// method defaults < protocol < file < --set (framework defaults below all). Unknown keys in
+/// the file or --set fail with the list of valid keys.
+Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request);
+
+/// Where runs write their side files: "<db>.d/" (few-shot splits, feature cache).
+std::string side_directory(const std::string& db_path);
+
+/// Progress reporting hooks (all optional).
+struct ExperimentObserver {
+  std::function<void(const std::string&)> log;                       // one plain line
+  std::function<void(int, int, int, int, double, double)> step;      // epoch, epochs, step, steps, loss, acc
+  std::function<void()> done_line;                                   // end of a progress line
+};
+
+/// Outcome of one run.
+struct ExperimentOutcome {
+  std::int64_t run_id = 0;
+  std::string status;  // finished | failed | interrupted
+  std::string error;
+  double base = -1, new_ = -1, all = -1;  // accuracies (%), -1 when not evaluated
+  bool skipped = false;                   // already finished in the store (bench resume)
+};
+
+/// Runs one experiment end to end and records it. Never throws for a run that started:
+/// failures are recorded (status failed / interrupted) and returned.
+ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::string& db_path,
+                                 const Protocol& protocol, const ExperimentRequest& request,
+                                 const ExperimentObserver& observer, const std::atomic<bool>* stop,
+                                 bool skip_if_finished = false);
+
+/// Raised by SIGINT/SIGTERM once install_stop_handlers() ran.
+const std::atomic<bool>& stop_flag();
+void install_stop_handlers();
+
+}  // namespace promptlab

@@ -1,0 +1,104 @@
+#include "train/features.hpp"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "data/image_io.hpp"
+#include "data/transforms.hpp"
+#include "train/trainer.hpp"
+#include "util/rng.hpp"
+
+namespace promptlab {
+
+namespace {
+
+std::uint64_t id_hash(const std::string& id) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Decodes and transforms images on worker threads.
+torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& items,
+                         const std::vector<std::size_t>& indices, const std::string& transform, int view,
+                         int resolution, std::vector<bool>& ok, std::vector<std::string>& warnings) {
+  const std::size_t n = indices.size();
+  std::vector<torch::Tensor> out(n);
+  ok.assign(n, true);
+  std::mutex mu;
+  const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), 8u));
+  auto work = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      const DataItem& item = items[indices[k]];
+      try {
+        Image img = dataset.load_image(item);
+        if (transform == "train") {
+          Rng rng(mix_seed(id_hash(item.id), static_cast<std::uint64_t>(view)));
+          out[k] = train_transform(img, resolution, rng);
+        } else {
+          out[k] = test_transform(img, resolution);
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        ok[k] = false;
+        warnings.push_back(std::string("skipped unreadable image: ") + e.what());
+        out[k] = torch::zeros({3, resolution, resolution});
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  const std::size_t chunk = (n + workers - 1) / workers;
+  for (unsigned w = 0; w < workers; ++w) {
+    const std::size_t b = w * chunk;
+    const std::size_t e = std::min(n, b + chunk);
+    if (b >= e) break;
+    threads.emplace_back(work, b, e);
+  }
+  for (auto& t : threads) t.join();
+  return torch::stack(out);
+}
+
+}  // namespace
+
+torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const std::vector<DataItem>& items,
+                             const std::string& transform, int view, FeatureCache& cache,
+                             std::vector<std::string>& warnings, const std::atomic<bool>* stop) {
+  const int resolution = static_cast<int>(model.clip->config().image_resolution);
+  auto compute = [&](const std::vector<std::size_t>& indices) {
+    constexpr std::size_t kBatch = 128;
+    std::vector<torch::Tensor> parts;
+    for (std::size_t begin = 0; begin < indices.size(); begin += kBatch) {
+      if (stop && stop->load()) throw TrainingInterrupted();
+      std::vector<std::size_t> chunk(indices.begin() + begin,
+                                     indices.begin() + std::min(indices.size(), begin + kBatch));
+      std::vector<bool> ok;
+      torch::Tensor images = load_batch(dataset, items, chunk, transform, view, resolution, ok, warnings);
+      torch::NoGradGuard no_grad;
+      torch::Tensor f = model.clip->encode_image(images.to(model.device)).to(torch::kCPU, torch::kFloat32);
+      for (std::size_t k = 0; k < ok.size(); ++k) {
+        if (!ok[k]) f[static_cast<std::int64_t>(k)].fill_(std::numeric_limits<float>::quiet_NaN());
+      }
+      parts.push_back(f);
+    }
+    return torch::cat(parts);
+  };
+  return cache.get_or_compute(dataset, items, transform, view, compute);
+}
+
+std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels) {
+  torch::Tensor keep = ~features.isnan().any(1);
+  if (keep.all().item<bool>()) return features.size(0);
+  torch::Tensor idx = keep.nonzero().squeeze(1);
+  features = features.index_select(0, idx);
+  labels = labels.index_select(0, idx);
+  return features.size(0);
+}
+
+}  // namespace promptlab

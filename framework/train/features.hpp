@@ -1,0 +1,24 @@
+#pragma once
+// Frozen image-encoder features for a list of items, computed in parallel and cached.
+#include <torch/torch.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "promptlab/dataset.hpp"
+#include "data/feature_cache.hpp"
+#include "train/model_source.hpp"
+
+namespace promptlab {
+
+/// Features [N, embed] (fp32, CPU) of `items` under "test" or "train" (augmented view `view`).
+/// Items whose image cannot be read get a row of NaN and a warning in `warnings`.
+torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const std::vector<DataItem>& items,
+                             const std::string& transform, int view, FeatureCache& cache,
+                             std::vector<std::string>& warnings, const std::atomic<bool>* stop = nullptr);
+
+/// Rows of `features` without NaN, with the matching labels; returns the kept count.
+std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels);
+
+}  // namespace promptlab

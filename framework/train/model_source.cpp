@@ -1,0 +1,51 @@
+#include "train/model_source.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "train/resources.hpp"
+
+namespace promptlab {
+
+std::string embedded_weights_path() { return find_resource("assets/embedded/clip-tiny.pt"); }
+std::string embedded_vocab_path() { return find_resource("assets/embedded/bpe-tiny.txt.gz"); }
+
+ModelBundle load_model(const Config& config) {
+  ModelBundle m;
+  m.weights_path = config.get_string("model.weights", "");
+  m.vocab_path = config.get_string("model.vocab", "");
+  if (m.weights_path.empty()) {
+    m.embedded = true;
+    m.weights_path = embedded_weights_path();
+    if (m.weights_path.empty())
+      throw std::runtime_error(
+          "the embedded tiny CLIP (assets/embedded/clip-tiny.pt) was not found; run from the source tree, "
+          "set PROMPTLAB_HOME, or pass --weights FILE");
+    if (m.vocab_path.empty()) m.vocab_path = embedded_vocab_path();
+  }
+  if (m.vocab_path.empty())
+    throw std::invalid_argument("model.weights='" + m.weights_path +
+                                "' needs its BPE vocabulary: pass --vocab FILE (e.g. bpe_simple_vocab_16e6.txt.gz)");
+  if (!std::filesystem::exists(m.weights_path))
+    throw std::runtime_error("model.weights: file '" + m.weights_path + "' does not exist");
+  if (!std::filesystem::exists(m.vocab_path))
+    throw std::runtime_error("model.vocab: file '" + m.vocab_path + "' does not exist");
+  const std::string device = config.get_string("model.device", "cpu");
+  if (device == "cuda") {
+    if (!torch::cuda::is_available())
+      throw std::runtime_error("model.device='cuda' but this LibTorch build has no usable CUDA device");
+    m.device = torch::Device(torch::kCUDA);
+  } else if (device != "cpu") {
+    throw std::invalid_argument("model.device must be 'cpu' or 'cuda', got '" + device + "'");
+  }
+  m.precision = parse_precision(config.get_string("model.precision", "fp32"));
+  m.tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(m.vocab_path));
+  m.clip = load_clip(m.weights_path, m.device);
+  m.clip->set_precision(m.precision);
+  m.clip->eval();
+  for (auto& p : m.clip->parameters()) p.set_requires_grad(false);
+  m.checksum = clip_checksum(m.weights_path);
+  return m;
+}
+
+}  // namespace promptlab

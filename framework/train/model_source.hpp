@@ -1,0 +1,33 @@
+#pragma once
+// The frozen model a run uses: CLIP weights + its tokenizer, by default the
+// embedded tiny CLIP shipped in assets/embedded/.
+#include <memory>
+#include <string>
+
+#include "promptlab/clip_model.hpp"
+#include "promptlab/config.hpp"
+#include "promptlab/tokenizer.hpp"
+
+namespace promptlab {
+
+/// A loaded model and what identifies it.
+struct ModelBundle {
+  ClipModel clip{nullptr};
+  std::shared_ptr<Tokenizer> tokenizer;
+  std::string weights_path;
+  std::string vocab_path;
+  std::string checksum;   // of the weights
+  Precision precision = Precision::kFp32;
+  torch::Device device = torch::kCPU;
+  bool embedded = false;  // the shipped tiny CLIP
+};
+
+/// Paths of the shipped tiny CLIP ("" when not found).
+std::string embedded_weights_path();
+std::string embedded_vocab_path();
+
+/// Loads model.weights / model.vocab (defaults: the embedded model), model.precision and
+/// model.device ("cpu" or "cuda"). Errors name the file and key.
+ModelBundle load_model(const Config& config);
+
+}  // namespace promptlab

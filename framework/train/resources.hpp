@@ -1,0 +1,15 @@
+#pragma once
+// Where promptlab finds its shipped files (protocols/, assets/).
+#include <string>
+#include <vector>
+
+namespace promptlab {
+
+/// Existing directories named `sub` in search order: $PROMPTLAB_HOME/<sub>, ./<sub>,
+/// the source tree, the install prefix's share/promptlab/<sub>.
+std::vector<std::string> resource_dirs(const std::string& sub);
+
+/// First existing file `relative` under resource_dirs' roots; "" when none.
+std::string find_resource(const std::string& relative);
+
+}  // namespace promptlab

@@ -1,0 +1,28 @@
+#include "train/sgd.hpp"
+
+namespace promptlab {
+
+Sgd::Sgd(std::vector<torch::Tensor> params, SgdOptions options)
+    : params_(std::move(params)), buffers_(params_.size()), options_(options) {}
+
+void Sgd::step() {
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    auto& p = params_[i];
+    if (!p.grad().defined()) continue;
+    torch::Tensor d = p.grad();
+    if (options_.weight_decay != 0.0) d = d.add(p, options_.weight_decay);
+    if (options_.momentum != 0.0) {
+      auto& buf = buffers_[i];
+      if (!buf.defined()) {
+        buf = d.clone();
+      } else {
+        buf.mul_(options_.momentum).add_(d, 1.0 - options_.dampening);
+      }
+      d = options_.nesterov ? d.add(buf, options_.momentum) : buf;
+    }
+    p.add_(d, -options_.lr);
+  }
+}
+
+}  // namespace promptlab

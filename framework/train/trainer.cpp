@@ -1,0 +1,99 @@
+#include "train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <numeric>
+
+#include "train/batch_objective.hpp"
+#include "util/rng.hpp"
+
+namespace promptlab {
+
+int steps_per_epoch(std::int64_t n_items, int batch_size) {
+  if (n_items <= 0) return 0;
+  if (n_items >= batch_size) return static_cast<int>(n_items / batch_size);
+  return 1;
+}
+
+std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetrics>& steps) {
+  struct Acc {
+    double sum = 0, min = std::numeric_limits<double>::infinity(), max = -std::numeric_limits<double>::infinity();
+    int n = 0;
+  };
+  std::map<std::string, Acc> acc;
+  for (const auto& s : steps) {
+    for (const auto& [k, v] : s) {
+      auto& a = acc[k];
+      a.sum += v;
+      a.min = std::min(a.min, v);
+      a.max = std::max(a.max, v);
+      ++a.n;
+    }
+  }
+  std::map<std::string, double> out;
+  for (const auto& [k, a] : acc) {
+    if (k.rfind("branch_", 0) == 0) {
+      out[k] = a.sum;
+    } else {
+      out[k] = a.sum / a.n;
+      if (k != "loss") {
+        out[k + "_min"] = a.min;
+        out[k + "_max"] = a.max;
+      }
+    }
+  }
+  return out;
+}
+
+void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainOptions& options,
+           const EpochCallback& on_epoch, const StepCallback& on_step, const std::atomic<bool>* stop) {
+  if (data.views.empty()) throw std::invalid_argument("train: no training features");
+  const std::int64_t n = data.labels.size(0);
+  const int bs = std::max(1, options.batch_size);
+  const int steps = steps_per_epoch(n, bs);
+  learner.train();
+  Sgd sgd(learner.trainable_parameters(), options.sgd);
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double lr = lr_at_epoch(epoch, options.schedule);
+    sgd.set_lr(lr);
+    const torch::Tensor& feats = data.views[static_cast<std::size_t>(epoch) % data.views.size()];
+    std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    Rng rng(mix_seed(options.seed, static_cast<std::uint64_t>(epoch)));
+    rng.shuffle(order);
+    std::vector<StepMetrics> step_metrics;
+    std::int64_t correct = 0, seen = 0;
+    double loss_sum = 0;
+    for (int s = 0; s < steps; ++s) {
+      if (stop && stop->load()) throw TrainingInterrupted();
+      const std::int64_t begin = static_cast<std::int64_t>(s) * bs;
+      const std::int64_t end = std::min<std::int64_t>(begin + bs, n);
+      torch::Tensor idx = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64).clone();
+      torch::Tensor x = feats.index_select(0, idx);
+      torch::Tensor y = data.labels.index_select(0, idx);
+      BatchObjective objective(learner, x, y);
+      StepMetrics m = rule.compute_gradient(objective);
+      sgd.step();
+      if (objective.first_logits().defined()) {
+        correct += objective.first_logits().argmax(1).eq(y).sum().item<std::int64_t>();
+        seen += y.size(0);
+      }
+      loss_sum += m.count("loss") ? m.at("loss") : 0.0;
+      step_metrics.push_back(std::move(m));
+      if (on_step) on_step(epoch, s + 1, steps, loss_sum / (s + 1), seen ? 100.0 * correct / seen : 0.0);
+    }
+    EpochReport report;
+    report.epoch = epoch;
+    report.values = aggregate_step_metrics(step_metrics);
+    report.values["lr"] = lr;
+    report.values["acc"] = seen ? 100.0 * correct / seen : 0.0;
+    report.values["time_s"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (on_epoch) on_epoch(report);
+  }
+  learner.eval();
+}
+
+}  // namespace promptlab

@@ -1,0 +1,64 @@
+#pragma once
+// The training loop: epochs of shuffled mini-batches over cached image features,
+// the step rule's gradient, then the framework's SGD and schedule.
+#include <torch/torch.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "promptlab/learner.hpp"
+#include "promptlab/step_rule.hpp"
+#include "train/schedule.hpp"
+#include "train/sgd.hpp"
+
+namespace promptlab {
+
+/// Training set as features: views[v] is [N, embed] for augmented view v; epoch e uses view e % views.size().
+struct TrainData {
+  std::vector<torch::Tensor> views;
+  torch::Tensor labels;  // [N] int64
+};
+
+/// Loop settings.
+struct TrainOptions {
+  int epochs = 1;
+  int batch_size = 32;
+  ScheduleOptions schedule;
+  SgdOptions sgd;
+  std::uint64_t seed = 1;
+};
+
+/// What one epoch produced: lr, loss, acc, time_s and the step rule's metrics
+/// aggregated (<name> mean, <name>_min, <name>_max; branch_* summed).
+struct EpochReport {
+  int epoch = 0;
+  std::map<std::string, double> values;
+};
+
+/// Called after every step: epoch, step (1-based), steps per epoch, running loss and accuracy.
+using StepCallback = std::function<void(int, int, int, double, double)>;
+using EpochCallback = std::function<void(const EpochReport&)>;
+
+/// Thrown when `stop` is raised between steps (SIGINT/SIGTERM).
+class TrainingInterrupted : public std::runtime_error {
+ public:
+  TrainingInterrupted() : std::runtime_error("interrupted") {}
+};
+
+/// Number of steps in an epoch: the last incomplete batch is dropped only when
+/// the set holds at least one full batch.
+int steps_per_epoch(std::int64_t n_items, int batch_size);
+
+/// Trains `learner` in place.
+void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainOptions& options,
+           const EpochCallback& on_epoch = {}, const StepCallback& on_step = {},
+           const std::atomic<bool>* stop = nullptr);
+
+/// Aggregates per-step metrics into per-epoch values (see EpochReport).
+std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetrics>& steps);
+
+}  // namespace promptlab

@@ -1,0 +1,16 @@
+#include "coop/clip_freeze.hpp"
+
+namespace promptlab {
+
+void freeze_clip(ClipModel& clip) {
+  for (auto& p : clip->parameters()) p.requires_grad_(false);
+}
+
+torch::Tensor cosine_logits(ClipModel& clip, const torch::Tensor& image_features, const torch::Tensor& text_features) {
+  torch::Tensor img = image_features.to(text_features.options());
+  img = img / img.norm(2, -1, true);
+  torch::Tensor scale = clip->logit_scale_exp().to(text_features.options());
+  return (scale * img.matmul(text_features.t())).to(torch::kFloat);
+}
+
+}  // namespace promptlab

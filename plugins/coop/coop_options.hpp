@@ -1,0 +1,27 @@
+#pragma once
+// CoOp's settings, read from the "coop." config keys (PROTOCOL.md section 3).
+#include <cstdint>
+#include <string>
+
+#include "promptlab/config.hpp"
+
+namespace promptlab {
+
+/// Where the class-name tokens sit relative to the learned context.
+enum class ClassTokenPosition { kEnd, kMiddle, kFront };
+
+/// Parses "end" | "middle" | "front"; anything else throws ConfigError naming the key.
+ClassTokenPosition parse_class_token_position(const std::string& text);
+
+/// Typed view of the coop.* keys shared by the CoOp and CoCoOp learners.
+struct CoopOptions {
+  std::int64_t n_ctx = 16;      // coop.n_ctx (ignored when init text is given)
+  std::string init;             // coop.init; "" = random N(0, 0.02^2) context
+  bool csc = false;             // coop.csc: one context per class
+  ClassTokenPosition position = ClassTokenPosition::kEnd;  // coop.class_token_position
+  std::uint64_t seed = 1;       // seed: random context / meta-net initialisation
+  /// Reads the keys with defaults; invalid values throw ConfigError naming the key.
+  static CoopOptions from_config(const Config& config);
+};
+
+}  // namespace promptlab

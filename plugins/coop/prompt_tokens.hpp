@@ -1,0 +1,37 @@
+#pragma once
+// Tokenized class prompts "<prefix> <class name>." and their assembly with learned
+// context vectors: [SOS, ctx, class tokens, ".", EOT, padding] (PROTOCOL.md section 3).
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "coop/coop_options.hpp"
+#include "promptlab/clip_model.hpp"
+#include "promptlab/tokenizer.hpp"
+
+namespace promptlab {
+
+/// The frozen token side of a class list's prompts.
+struct PromptTokens {
+  torch::Tensor ids;                       // [n_cls, L] int64
+  torch::Tensor embeddings;                // [n_cls, L, width], token embeddings (no grad)
+  torch::Tensor eot;                       // [n_cls] int64, argmax of ids
+  std::vector<std::int64_t> name_lengths;  // tokens of each class name
+  std::int64_t n_ctx = 0;                  // context slots after SOS
+};
+
+/// Class name as it appears in a prompt ("_" becomes a space).
+std::string prompt_classname(const std::string& classname);
+
+/// Tokenizes "<prefix> <name>." for every class to the model's context length.
+PromptTokens tokenize_prompts(ClipModel& clip, const Tokenizer& tokenizer, const std::string& prefix,
+                              std::int64_t n_ctx, const std::vector<std::string>& classnames,
+                              const torch::Device& device);
+
+/// Builds prompt embeddings from context vectors ctx [..., n_cls, n_ctx, width] (any
+/// leading batch dims) with the class tokens at `position`: [..., n_cls, L, width].
+torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tokens, ClassTokenPosition position);
+
+}  // namespace promptlab

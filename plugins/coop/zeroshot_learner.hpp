@@ -1,0 +1,31 @@
+#pragma once
+// CLIP zero-shot classification with the dataset's hand-written prompt template.
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "promptlab/learner.hpp"
+
+namespace promptlab {
+
+/// No trainable parameters; text features are computed once per class list.
+class ZeroshotLearner : public Learner {
+ public:
+  explicit ZeroshotLearner(const LearnerContext& context);
+  torch::Tensor logits(const torch::Tensor& image_features) override;
+  void set_classnames(const std::vector<std::string>& classnames) override;
+  std::vector<torch::Tensor> trainable_parameters() override { return {}; }
+  std::string describe() const override { return "template: " + template_; }
+  /// L2-normalised text features [n_cls, embed] of the current classes.
+  const torch::Tensor& text_features() const { return text_; }
+
+ private:
+  ClipModel clip_;
+  const Tokenizer* tokenizer_;
+  std::string template_;
+  torch::Device device_;
+  torch::Tensor text_;
+};
+
+}  // namespace promptlab

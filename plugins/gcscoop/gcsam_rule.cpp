@@ -1,0 +1,52 @@
+#include "gcscoop/gcsam_rule.hpp"
+
+#include "gcscoop/gradient_constraint.hpp"
+#include "sam/sam_perturbation.hpp"
+
+namespace promptlab {
+
+GcsamOptions GcsamOptions::from_config(const Config& config) {
+  GcsamOptions options;
+  options.rho = config.get_double("gcsam.rho", options.rho);
+  options.beta1 = config.get_double("gcsam.beta1", options.beta1);
+  options.beta2 = config.get_double("gcsam.beta2", options.beta2);
+  if (options.rho < 0.0) throw ConfigError("gcsam.rho must be >= 0, got " + std::to_string(options.rho));
+  if (options.beta1 > options.beta2) {
+    throw ConfigError("gcsam.beta1 (" + std::to_string(options.beta1) + ") must not exceed gcsam.beta2 (" +
+                      std::to_string(options.beta2) + ")");
+  }
+  return options;
+}
+
+StepMetrics GcsamRule::compute_gradient(Objective& objective) {
+  const auto& params = objective.parameters();
+  const double loss = objective.evaluate();
+  const auto y = sam::snapshot_gradients(params);
+  const auto saved = sam::snapshot_values(params);
+  sam::apply_perturbation(params, sam::ascent_perturbation(params, y, options_.rho, false));
+  const double loss_perturbed = objective.evaluate();
+  sam::restore_values(params, saved);
+  const auto x = sam::snapshot_gradients(params);
+
+  std::vector<torch::Tensor> chosen;
+  chosen.reserve(params.size());
+  double cos_sum = 0.0;
+  double counts[3] = {0.0, 0.0, 0.0};
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    ConstrainedGradient c = constrain_gradient(x[i], y[i], options_.beta1, options_.beta2);
+    cos_sum += c.cosine;
+    counts[static_cast<int>(c.branch)] += 1.0;
+    chosen.push_back(std::move(c.gradient));
+  }
+  sam::assign_gradients(params, chosen);
+  const double n = params.empty() ? 1.0 : static_cast<double>(params.size());
+  return {{"loss", loss},
+          {"grad_norm", sam::global_norm(y)},
+          {"sharpness", loss_perturbed - loss},
+          {"cos", cos_sum / n},
+          {"branch_sam", counts[static_cast<int>(GcsamBranch::kSam)]},
+          {"branch_proj", counts[static_cast<int>(GcsamBranch::kProjection)]},
+          {"branch_sgd", counts[static_cast<int>(GcsamBranch::kPlain)]}};
+}
+
+}  // namespace promptlab

@@ -1,0 +1,88 @@
+#include "sam/sam_perturbation.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace promptlab {
+namespace sam {
+
+std::vector<torch::Tensor> snapshot_gradients(const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> out;
+  out.reserve(params.size());
+  for (const auto& p : params) {
+    out.push_back(p.grad().defined() ? p.grad().detach().clone() : torch::zeros_like(p));
+  }
+  return out;
+}
+
+std::vector<torch::Tensor> snapshot_values(const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> out;
+  out.reserve(params.size());
+  for (const auto& p : params) out.push_back(p.detach().clone());
+  return out;
+}
+
+void restore_values(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& values) {
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params.size(); ++i) params[i].detach().copy_(values[i]);
+}
+
+void assign_gradients(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& grads) {
+  if (params.size() != grads.size()) {
+    throw std::invalid_argument("assign_gradients: " + std::to_string(params.size()) + " parameters but " +
+                                std::to_string(grads.size()) + " gradients");
+  }
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    torch::Tensor p = params[i];
+    if (p.grad().defined()) {
+      p.mutable_grad().copy_(grads[i]);
+    } else {
+      p.mutable_grad() = grads[i].detach().clone();
+    }
+  }
+}
+
+double global_norm(const std::vector<torch::Tensor>& tensors) {
+  double sum = 0.0;
+  for (const auto& t : tensors) sum += t.detach().to(torch::kDouble).pow(2).sum().item<double>();
+  return std::sqrt(sum);
+}
+
+double global_cosine(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double dot = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    dot += (a[i].detach().to(torch::kDouble) * b[i].detach().to(torch::kDouble)).sum().item<double>();
+  }
+  double na = global_norm(a);
+  double nb = global_norm(b);
+  if (na == 0.0 || nb == 0.0) return 0.0;
+  return dot / (na * nb);
+}
+
+std::vector<torch::Tensor> ascent_perturbation(const std::vector<torch::Tensor>& params,
+                                               const std::vector<torch::Tensor>& grads, double rho,
+                                               bool adaptive) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> scaled;
+  scaled.reserve(grads.size());
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    scaled.push_back(adaptive ? params[i].detach().abs() * grads[i] : grads[i]);
+  }
+  const double scale = rho / (global_norm(scaled) + 1e-12);
+  std::vector<torch::Tensor> eps;
+  eps.reserve(grads.size());
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    torch::Tensor e = adaptive ? params[i].detach().pow(2) * grads[i] : grads[i].clone();
+    eps.push_back(e.mul_(scale));
+  }
+  return eps;
+}
+
+void apply_perturbation(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& eps) {
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params.size(); ++i) params[i].detach().add_(eps[i]);
+}
+
+}  // namespace sam
+}  // namespace promptlab

@@ -1,0 +1,33 @@
+#include "sam/sam_rule.hpp"
+
+#include "sam/sam_perturbation.hpp"
+
+namespace promptlab {
+
+SamOptions SamOptions::from_config(const Config& config) {
+  SamOptions options;
+  options.rho = config.get_double("sam.rho", options.rho);
+  options.adaptive = config.get_bool("sam.adaptive", options.adaptive);
+  if (options.rho < 0.0) {
+    throw ConfigError("sam.rho must be >= 0, got " + std::to_string(options.rho));
+  }
+  return options;
+}
+
+StepMetrics SamRule::compute_gradient(Objective& objective) {
+  const auto& params = objective.parameters();
+  const double loss = objective.evaluate();
+  const auto g = sam::snapshot_gradients(params);
+  const auto saved = sam::snapshot_values(params);
+  const auto eps = sam::ascent_perturbation(params, g, options_.rho, options_.adaptive);
+  sam::apply_perturbation(params, eps);
+  const double loss_perturbed = objective.evaluate();
+  sam::restore_values(params, saved);
+  const auto g_sam = sam::snapshot_gradients(params);
+  return {{"loss", loss},
+          {"grad_norm", sam::global_norm(g)},
+          {"sharpness", loss_perturbed - loss},
+          {"cos", sam::global_cosine(g_sam, g)}};
+}
+
+}  // namespace promptlab

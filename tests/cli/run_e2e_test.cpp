@@ -1,0 +1,132 @@
+// End to end: `promptlab run` on the embedded default records runs that the store reads back.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_test_util.hpp"
+#include "store/run_store.hpp"
+#include "train/model_source.hpp"
+
+using namespace promptlab;
+using promptlab::test::fresh_dir;
+using promptlab::test::run_cli;
+
+namespace {
+
+bool embedded_model_present() { return !embedded_weights_path().empty() && !embedded_vocab_path().empty(); }
+
+#define REQUIRE_EMBEDDED_MODEL()                                                                   \
+  if (!embedded_model_present()) GTEST_SKIP() << "assets/embedded/clip-tiny.pt is not present"
+
+nlohmann::json config_of(const RunRecord& r) { return nlohmann::json::parse(r.config_json); }
+
+}  // namespace
+
+TEST(RunEndToEnd, CoopRunIsRecordedWithEpochsResultsAndArtifacts) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_coop");
+  const std::string db = (dir / "runs.db").string();
+  auto r = run_cli("run --method coop --dataset tiny_shapes --set train.epochs=2 --set train.views=1 --db " + db);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  RunStore store(db);
+  auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  const RunRecord& run = runs[0];
+  EXPECT_EQ(run.status, "finished");
+  EXPECT_EQ(run.method, "coop");
+  EXPECT_EQ(run.learner, "coop");
+  EXPECT_EQ(run.step_rule, "sgd");
+  EXPECT_EQ(run.dataset, "tiny_shapes");
+  EXPECT_EQ(run.protocol, "base2new-tiny");
+  EXPECT_FALSE(run.model_checksum.empty());
+  EXPECT_EQ(store.epochs(run.id).size(), 2u);
+  auto results = store.results(run.id);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& res : results) {
+    EXPECT_GT(res.n, 0);
+    EXPECT_GE(res.accuracy, 0.0);
+    EXPECT_LE(res.accuracy, 100.0);
+  }
+  bool has_prompt = false, has_params = false;
+  for (const auto& a : store.artifacts(run.id)) {
+    has_prompt |= a.name == "prompt";
+    has_params |= a.name == "parameters";
+  }
+  EXPECT_TRUE(has_prompt);
+  EXPECT_TRUE(has_params);
+  auto table = run_cli("results --format csv --db " + db);
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("tiny_shapes"), std::string::npos) << table.output;
+}
+
+TEST(RunEndToEnd, ConfigPrecedenceIsDefaultsThenProtocolThenFileThenSet) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_precedence");
+  const std::string db = (dir / "runs.db").string();
+  const std::string cfg = (dir / "mine.toml").string();
+  std::ofstream(cfg) << "[optim]\nlr = 0.05\n[train]\nbatch_size = 16\n";
+  const std::string common = " --method zeroshot --dataset tiny_shapes --db " + db;
+  ASSERT_EQ(run_cli("run" + common).exit_code, 0);
+  ASSERT_EQ(run_cli("run --config " + cfg + common).exit_code, 0);
+  ASSERT_EQ(run_cli("run --config " + cfg + " --set optim.lr=0.07" + common).exit_code, 0);
+  RunStore store(db);
+  auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 3u);
+  std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
+  // Protocol base2new-tiny sets optim.lr = 0.02 over the framework default 0.002.
+  EXPECT_DOUBLE_EQ(config_of(runs[0])["optim.lr"].get<double>(), 0.02);
+  EXPECT_DOUBLE_EQ(config_of(runs[1])["optim.lr"].get<double>(), 0.05);
+  EXPECT_EQ(config_of(runs[1])["train.batch_size"].get<std::int64_t>(), 16);
+  EXPECT_DOUBLE_EQ(config_of(runs[2])["optim.lr"].get<double>(), 0.07);
+  EXPECT_EQ(config_of(runs[2])["train.batch_size"].get<std::int64_t>(), 16);
+}
+
+TEST(RunEndToEnd, GcscoopUsesItsPluginDefaultsUnderTheReferenceProtocolKeys) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_gcscoop");
+  const std::string db = (dir / "runs.db").string();
+  auto r = run_cli("run --method gcscoop --dataset tiny_colors --set train.epochs=2 --set train.views=1 --db " + db);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  RunStore store(db);
+  auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  auto cfg = config_of(runs[0]);
+  EXPECT_DOUBLE_EQ(cfg["gcsam.beta1"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(cfg["gcsam.beta2"].get<double>(), 0.8);
+  auto epochs = store.epochs(runs[0].id);
+  ASSERT_EQ(epochs.size(), 2u);
+  const auto& v = epochs[1].values;
+  ASSERT_TRUE(v.count("cos")) << "GCSAM must report the gradient cosine";
+  const double branches = v.at("branch_sam") + v.at("branch_proj") + v.at("branch_sgd");
+  EXPECT_GT(branches, 0.0);
+}
+
+TEST(RunEndToEnd, BenchSkipsRunsAlreadyFinished) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_bench");
+  const std::string db = (dir / "runs.db").string();
+  const std::string args = "bench --methods zeroshot --datasets tiny_shapes --seeds 1,2 --db " + db;
+  auto first = run_cli(args);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto second = run_cli(args);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("2 already finished"), std::string::npos) << second.output;
+  RunStore store(db);
+  EXPECT_EQ(store.list_runs().size(), 2u);
+  EXPECT_NE(second.output.find("zeroshot"), std::string::npos) << second.output;
+}
+
+TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_interrupt");
+  const std::string db = (dir / "runs.db").string();
+  const std::string cmd = "timeout -s INT 20 " + std::string(PROMPTLAB_CLI) +
+                          " run --method coop --dataset tiny_shapes --set train.epochs=100000 --set train.views=1 --db " +
+                          db + " > " + (dir / "log.txt").string() + " 2>&1";
+  std::system(cmd.c_str());
+  RunStore store(db);
+  auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "interrupted");
+}

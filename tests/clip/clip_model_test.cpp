@@ -1,0 +1,228 @@
+// CLIP ViT against the independent Python reference, plus the text-path equivalences.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <set>
+
+#include "clip/clip_test_support.hpp"
+#include "promptlab/clip_model.hpp"
+
+namespace promptlab {
+namespace {
+
+using test::max_abs_diff;
+
+class ClipTiny : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PROMPTLAB_REQUIRE_PYTHON_TORCH();
+    torch::set_num_threads(2);
+    dir_ = test::tiny_reference();
+    ref_ = test::load_reference(dir_);
+    model_ = load_clip((dir_ / "weights.pt").string());
+  }
+  std::filesystem::path dir_;
+  test::Reference ref_;
+  ClipModel model_{nullptr};
+};
+
+TEST_F(ClipTiny, InfersTheArchitecture) {
+  const ClipConfig& c = model_->config();
+  EXPECT_EQ(c.embed_dim, ref_.meta["embed"].get<std::int64_t>());
+  EXPECT_EQ(c.image_resolution, ref_.meta["resolution"].get<std::int64_t>());
+  EXPECT_EQ(c.vision_layers, ref_.meta["vision_layers"].get<std::int64_t>());
+  EXPECT_EQ(c.vision_width, ref_.meta["vision_width"].get<std::int64_t>());
+  EXPECT_EQ(c.vision_patch, ref_.meta["patch"].get<std::int64_t>());
+  EXPECT_EQ(c.context_length, ref_.meta["context"].get<std::int64_t>());
+  EXPECT_EQ(c.vocab_size, ref_.meta["vocab"].get<std::int64_t>());
+  EXPECT_EQ(c.text_width, ref_.meta["text_width"].get<std::int64_t>());
+  EXPECT_EQ(c.text_layers, ref_.meta["text_layers"].get<std::int64_t>());
+  EXPECT_EQ(c.vision_heads(), 2);
+  EXPECT_EQ(c.text_heads(), 1);
+}
+
+TEST_F(ClipTiny, ParameterNamesAreTheStateDictKeys) {
+  std::set<std::string> params;
+  for (const auto& item : model_->named_parameters()) params.insert(item.key());
+  std::set<std::string> keys;
+  for (const auto& item : read_clip_state((dir_ / "weights.pt").string())) keys.insert(item.first);
+  EXPECT_EQ(params, keys);
+  EXPECT_TRUE(params.count("visual.transformer.resblocks.0.attn.in_proj_weight"));
+  EXPECT_TRUE(params.count("transformer.resblocks.1.mlp.c_proj.bias"));
+  EXPECT_EQ(keys.count("input_resolution"), 0u);
+  EXPECT_EQ(model_->named_buffers().size(), 0u);
+}
+
+TEST_F(ClipTiny, ImageFeaturesMatchReference) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor got = model_->encode_image(ref_.images);
+  ASSERT_EQ(got.sizes(), ref_.image_features.sizes());
+  EXPECT_LE(max_abs_diff(got, ref_.image_features), 1e-4);
+  EXPECT_GT(ref_.image_features.abs().max().item<double>(), 0.1);  // not a degenerate comparison
+}
+
+TEST_F(ClipTiny, TextFeaturesMatchReference) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor got = model_->encode_text(ref_.tokens);
+  ASSERT_EQ(got.sizes(), ref_.text_features.sizes());
+  EXPECT_LE(max_abs_diff(got, ref_.text_features), 1e-4);
+  model_->set_truncate_text(false);
+  EXPECT_LE(max_abs_diff(model_->encode_text(ref_.tokens), ref_.text_features), 1e-4);
+}
+
+TEST_F(ClipTiny, LogitScaleIsStoredAsLog) {
+  EXPECT_NEAR(model_->logit_scale_exp().item<double>(), std::exp(ref_.meta["logit_scale"].get<double>()), 1e-3);
+  EXPECT_NEAR(model_->logit_scale_exp().item<double>(), 1.0 / 0.07, 1e-3);
+}
+
+TEST_F(ClipTiny, TruncatedTextPassEqualsFullPass) {
+  torch::NoGradGuard no_grad;
+  ASSERT_TRUE(model_->truncate_text());  // on by default
+  // Short prompts only, so truncation really cuts (longest EOT at 11 of 77).
+  torch::Tensor ids = ref_.tokens.index({torch::tensor({0, 1, 2})});
+  ASSERT_LT(ids.argmax(-1).max().item<std::int64_t>() + 1, 77);
+  torch::Tensor truncated = model_->encode_text(ids);
+  model_->set_truncate_text(false);
+  torch::Tensor full = model_->encode_text(ids);
+  EXPECT_LE(max_abs_diff(truncated, full), 1e-5);
+  EXPECT_LE(max_abs_diff(full, ref_.text_features.index({torch::tensor({0, 1, 2})})), 1e-4);
+}
+
+TEST_F(ClipTiny, EmbeddingsPathEqualsTokenPath) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor eot = ref_.tokens.argmax(-1);
+  for (bool truncate : {true, false}) {
+    model_->set_truncate_text(truncate);
+    torch::Tensor via_ids = model_->encode_text(ref_.tokens);
+    torch::Tensor embeddings = model_->embed_tokens(ref_.tokens);
+    ASSERT_EQ(embeddings.sizes(), torch::IntArrayRef({ref_.tokens.size(0), 77, model_->config().text_width}));
+    torch::Tensor via_embeddings = model_->encode_text_embeddings(embeddings, eot);
+    EXPECT_LE(max_abs_diff(via_ids, via_embeddings), 1e-6) << "truncate=" << truncate;
+  }
+}
+
+TEST_F(ClipTiny, GradientsFlowToEmbeddingsCausally) {
+  torch::Tensor ids = ref_.tokens.index({torch::tensor({1})});  // EOT at position 11
+  const std::int64_t eot = ids.argmax(-1).item<std::int64_t>();
+  torch::Tensor embeddings = model_->embed_tokens(ids).detach().requires_grad_(true);
+  model_->encode_text_embeddings(embeddings, ids.argmax(-1)).sum().backward();
+  torch::Tensor grad_norm = embeddings.grad().norm(2, {2}).squeeze(0);  // [77]
+  EXPECT_GT(grad_norm.narrow(0, 0, eot + 1).min().item<double>(), 0.0);
+  EXPECT_EQ(grad_norm.narrow(0, eot + 1, 77 - eot - 1).abs().max().item<double>(), 0.0);
+  for (const auto& p : model_->parameters()) EXPECT_FALSE(p.grad().defined());  // frozen
+}
+
+TEST_F(ClipTiny, Bf16RunsAndIsClose) {
+  torch::NoGradGuard no_grad;
+  model_->set_precision(Precision::kBf16);
+  EXPECT_EQ(model_->precision(), Precision::kBf16);
+  for (const auto& item : model_->named_parameters()) {
+    const bool fp32 = item.key().find("ln_") != std::string::npos || item.key() == "logit_scale";
+    EXPECT_EQ(item.value().scalar_type(), fp32 ? torch::kFloat : torch::kBFloat16) << item.key();
+  }
+  torch::Tensor image = model_->encode_image(ref_.images);
+  torch::Tensor text = model_->encode_text(ref_.tokens);
+  EXPECT_EQ(image.scalar_type(), torch::kBFloat16);
+  const double image_scale = ref_.image_features.abs().max().item<double>();
+  const double text_scale = ref_.text_features.abs().max().item<double>();
+  EXPECT_LE(max_abs_diff(image, ref_.image_features), 0.08 * image_scale);
+  EXPECT_LE(max_abs_diff(text, ref_.text_features), 0.08 * text_scale);
+  const auto cos = torch::cosine_similarity(image.to(torch::kFloat), ref_.image_features, 1);
+  EXPECT_GT(cos.min().item<double>(), 0.995);
+  model_->set_precision(Precision::kFp32);
+  EXPECT_LE(max_abs_diff(model_->encode_image(ref_.images), ref_.image_features), 0.08 * image_scale);
+}
+
+TEST_F(ClipTiny, Fp16IsReferenceLayoutOrSkipsOnCpu) {
+  torch::NoGradGuard no_grad;
+  model_->set_precision(Precision::kFp16);
+  for (const auto& item : model_->named_parameters()) {
+    const bool fp32 = item.key().find("ln_") != std::string::npos || item.key() == "logit_scale";
+    EXPECT_EQ(item.value().scalar_type(), fp32 ? torch::kFloat : torch::kHalf) << item.key();
+  }
+  torch::Tensor image;
+  try {
+    image = model_->encode_image(ref_.images);
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("fp16 is not supported on CPU"), std::string::npos) << e.what();
+    GTEST_SKIP() << "fp16 inference needs Half matmul on CPU, absent in this LibTorch: " << e.what();
+  }
+  EXPECT_LE(max_abs_diff(image, ref_.image_features), 0.02 * ref_.image_features.abs().max().item<double>());
+}
+
+TEST_F(ClipTiny, RejectsBadInputs) {
+  torch::NoGradGuard no_grad;
+  EXPECT_THROW(model_->encode_image(torch::zeros({1, 3, 16, 16})), std::invalid_argument);
+  EXPECT_THROW(model_->encode_text(torch::zeros({77}, torch::kLong)), std::invalid_argument);
+  EXPECT_THROW(model_->encode_text_embeddings(torch::zeros({2, 77, 64}), torch::tensor({1, 77})),
+               std::invalid_argument);
+  EXPECT_THROW(model_->encode_text_embeddings(torch::zeros({2, 78, 64}), torch::tensor({1, 2})),
+               std::invalid_argument);
+  EXPECT_EQ(model_->encode_text(torch::zeros({0, 77}, torch::kLong)).size(0), 0);
+}
+
+TEST(ClipModel, FreshModelHasOpenAiLayout) {
+  ClipConfig c;
+  c.embed_dim = 16;
+  c.image_resolution = 16;
+  c.vision_patch = 8;
+  c.vision_width = 64;
+  c.vision_layers = 1;
+  c.text_width = 64;
+  c.text_layers = 3;
+  c.vocab_size = 50;
+  c.context_length = 10;
+  ClipModel model(c);
+  const auto params = model->named_parameters();
+  EXPECT_EQ(params.size(), 3u + 4u + 4u + 12u * 1u + 12u * 3u + 1u + 2u);
+  EXPECT_EQ(params["visual.positional_embedding"].sizes(), torch::IntArrayRef({5, 64}));
+  EXPECT_EQ(params["transformer.resblocks.2.attn.in_proj_weight"].sizes(), torch::IntArrayRef({192, 64}));
+  EXPECT_TRUE(params["logit_scale"].requires_grad());  // trainable until frozen by a loader or learner
+  EXPECT_NEAR(model->logit_scale_exp().item<double>(), 1.0 / 0.07, 1e-3);
+  const ClipConfig inferred = [&] {
+    std::map<std::string, torch::Tensor> state;
+    for (const auto& item : params) state[item.key()] = item.value();
+    return infer_clip_config(state);
+  }();
+  EXPECT_EQ(inferred.text_layers, 3);
+  EXPECT_EQ(inferred.image_resolution, 16);
+  EXPECT_EQ(inferred.context_length, 10);
+  torch::NoGradGuard no_grad;
+  torch::Tensor ids = torch::tensor({{48, 5, 49, 0, 0, 0, 0, 0, 0, 0}}, torch::kLong);
+  EXPECT_EQ(model->encode_text(ids).sizes(), torch::IntArrayRef({1, 16}));
+  EXPECT_EQ(model->encode_image(torch::randn({2, 3, 16, 16})).sizes(), torch::IntArrayRef({2, 16}));
+}
+
+TEST(ClipModel, PrecisionNames) {
+  EXPECT_EQ(parse_precision("fp32"), Precision::kFp32);
+  EXPECT_EQ(parse_precision("fp16"), Precision::kFp16);
+  EXPECT_EQ(parse_precision("bf16"), Precision::kBf16);
+  for (Precision p : {Precision::kFp32, Precision::kFp16, Precision::kBf16}) EXPECT_EQ(parse_precision(to_string(p)), p);
+  try {
+    parse_precision("int8");
+    FAIL() << "int8 accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("int8"), std::string::npos);
+  }
+}
+
+// Full ViT-B/16 dimensions with random weights: 2 images, 2 texts.
+TEST(ClipVitB16, MatchesReference) {
+  PROMPTLAB_REQUIRE_PYTHON_TORCH();
+  torch::set_num_threads(2);
+  const auto dir = test::fresh_dir("clip-reference-b16");
+  test::run_reference("b16", dir);
+  const test::Reference ref = test::load_reference(dir);
+  ClipModel model = load_clip((dir / "weights.pt").string());
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(model->config().vision_layers, 12);
+  EXPECT_EQ(model->config().vision_heads(), 12);
+  EXPECT_EQ(model->config().image_resolution, 224);
+  EXPECT_EQ(model->config().vocab_size, 49408);
+  torch::NoGradGuard no_grad;
+  EXPECT_LE(max_abs_diff(model->encode_image(ref.images), ref.image_features), 1e-4);
+  EXPECT_LE(max_abs_diff(model->encode_text(ref.tokens), ref.text_features), 1e-4);
+}
+
+}  // namespace
+}  // namespace promptlab

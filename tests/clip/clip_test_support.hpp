@@ -1,0 +1,136 @@
+#pragma once
+// Shared helpers of the CLIP tests: running the independent Python reference
+// (tests/clip/reference/make_reference.py) and reading what it writes.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace promptlab::test {
+
+namespace fs = std::filesystem;
+
+/// Root for test files: $PROMPTLAB_TEST_TMP or /tmp.
+inline fs::path test_tmp_root() {
+  const char* env = std::getenv("PROMPTLAB_TEST_TMP");
+  fs::path root = env && *env ? fs::path(env) : fs::temp_directory_path();
+  fs::create_directories(root);
+  return root;
+}
+
+/// A fresh, unique directory under the test root.
+inline fs::path fresh_dir(const std::string& tag) {
+  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  fs::path dir = test_tmp_root() / (tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(stamp));
+  fs::create_directories(dir);
+  return dir;
+}
+
+inline std::string reference_script() {
+  return std::string(PROMPTLAB_SOURCE_DIR) + "/tests/clip/reference/make_reference.py";
+}
+
+/// Empty when /usr/bin/python3 with torch is usable, else the reason to skip.
+inline std::string python_torch_missing() {
+  static const std::string reason = [] {
+    if (!fs::exists("/usr/bin/python3")) return std::string("/usr/bin/python3 is not installed");
+    if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+      return std::string("/usr/bin/python3 has no torch (install python3-torch)");
+    }
+    return std::string();
+  }();
+  return reason;
+}
+
+/// Runs the reference script for `config` into `dir`; throws with its output on failure.
+inline void run_reference(const std::string& config, const fs::path& dir) {
+  const fs::path log = dir.string() + ".log";
+  const std::string cmd = "/usr/bin/python3 '" + reference_script() + "' --config " + config + " --out '" +
+                          dir.string() + "' > '" + log.string() + "' 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    throw std::runtime_error("reference script failed: " + cmd + "\n" + text.str());
+  }
+  fs::remove(log);
+}
+
+/// The tiny reference, generated once per script version and shared by test processes
+/// (written to a unique directory, then renamed into place).
+inline fs::path tiny_reference() {
+  static const fs::path dir = [] {
+    std::ifstream in(reference_script());
+    std::stringstream text;
+    text << in.rdbuf();
+    const fs::path target =
+        test_tmp_root() / ("clip-reference-tiny-" + std::to_string(std::hash<std::string>{}(text.str())));
+    if (fs::exists(target / "meta.json")) return target;
+    const fs::path scratch = fresh_dir("clip-reference-build");
+    run_reference("tiny", scratch);
+    std::error_code ec;
+    fs::rename(scratch, target, ec);  // another process may have won the race
+    if (ec) fs::remove_all(scratch);
+    return target;
+  }();
+  return dir;
+}
+
+/// Reads a raw little-endian binary tensor of the given shape and dtype.
+inline torch::Tensor read_raw(const fs::path& path, std::vector<std::int64_t> shape, torch::ScalarType dtype) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  torch::Tensor t = torch::empty(shape, dtype);
+  const auto bytes = static_cast<std::streamsize>(t.numel() * t.element_size());
+  in.read(static_cast<char*>(t.data_ptr()), bytes);
+  if (in.gcount() != bytes) throw std::runtime_error("short read of " + path.string());
+  return t;
+}
+
+/// meta.json of a reference directory.
+inline nlohmann::json read_meta(const fs::path& dir) {
+  std::ifstream in(dir / "meta.json");
+  return nlohmann::json::parse(in);
+}
+
+/// Inputs and expected outputs of a reference directory.
+struct Reference {
+  nlohmann::json meta;
+  torch::Tensor images, tokens, image_features, text_features;
+};
+
+inline Reference load_reference(const fs::path& dir) {
+  Reference r;
+  r.meta = read_meta(dir);
+  const auto shape = [&](const char* key) { return r.meta[key].get<std::vector<std::int64_t>>(); };
+  r.images = read_raw(dir / "images.bin", shape("images_shape"), torch::kFloat);
+  r.tokens = read_raw(dir / "tokens.bin", shape("tokens_shape"), torch::kLong);
+  r.image_features = read_raw(dir / "image_features.bin", shape("image_features_shape"), torch::kFloat);
+  r.text_features = read_raw(dir / "text_features.bin", shape("text_features_shape"), torch::kFloat);
+  return r;
+}
+
+/// max |a - b| as a double (both converted to fp32); recorded in the test's XML output.
+inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  const double diff = (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
+  std::printf("  max |a - b| = %.3g\n", diff);
+  return diff;
+}
+
+}  // namespace promptlab::test
+
+/// Skips the current test when the Python reference cannot run.
+#define PROMPTLAB_REQUIRE_PYTHON_TORCH()                                                   \
+  do {                                                                                     \
+    const std::string reason_ = ::promptlab::test::python_torch_missing();                 \
+    if (!reason_.empty()) GTEST_SKIP() << "CLIP reference needs Python torch: " << reason_; \
+  } while (0)

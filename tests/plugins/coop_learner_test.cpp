@@ -1,0 +1,163 @@
+// CoOp learner: context initialisation, prompt assembly (end/middle/front), CSC, logits, describe().
+#include "coop/coop_learner.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tiny_clip.hpp"
+
+namespace promptlab {
+namespace {
+
+using test::max_abs_diff;
+using torch::indexing::Slice;
+
+class CoopLearnerTest : public ::testing::Test {
+ protected:
+  LearnerContext context(const std::string& init, bool csc = false, const std::string& position = "end") {
+    LearnerContext ctx;
+    ctx.clip = clip_;
+    ctx.tokenizer = &tokenizer_;
+    ctx.classnames = classnames_;
+    ctx.prompt_template = "a photo of a {}.";
+    ctx.config.set("coop.n_ctx", std::int64_t{4});
+    ctx.config.set("coop.init", init);
+    ctx.config.set("coop.csc", csc);
+    ctx.config.set("coop.class_token_position", position);
+    ctx.config.set("seed", std::int64_t{3});
+    return ctx;
+  }
+  torch::Tensor ids_of(const std::string& text) {
+    auto ids = tokenizer_.tokenize(text, static_cast<std::size_t>(clip_->config().context_length));
+    return torch::tensor(ids, torch::kLong);
+  }
+  Tokenizer tokenizer_ = test::tiny_tokenizer();
+  ClipModel clip_ = test::tiny_clip();
+  std::vector<std::string> classnames_{"dog", "sea_lion", "cat"};
+};
+
+TEST_F(CoopLearnerTest, InitialContextIsTheTokenEmbeddingsOfTheInitText) {
+  ASSERT_EQ(tokenizer_.encode("a photo of a").size(), 4u);
+  CoopLearner learner(context("a photo of a"));
+  EXPECT_EQ(learner.options().n_ctx, 4);
+  EXPECT_EQ(learner.prompt_prefix(), "a photo of a");
+  ASSERT_EQ(learner.context().sizes(), (std::vector<std::int64_t>{4, 128}));
+  torch::Tensor want = clip_->embed_tokens(ids_of("a photo of a")).index({Slice(1, 5)});
+  EXPECT_TRUE(torch::equal(learner.context().detach(), want));
+  ASSERT_EQ(learner.trainable_parameters().size(), 1u);
+  EXPECT_TRUE(learner.trainable_parameters()[0].requires_grad());
+}
+
+TEST_F(CoopLearnerTest, EndPromptsWithInitialContextEqualTheEmbeddedPromptText) {
+  CoopLearner learner(context("a photo of a"));
+  torch::Tensor prompts = learner.prompt_embeddings();
+  ASSERT_EQ(prompts.sizes(), (std::vector<std::int64_t>{3, 16, 128}));
+  const char* texts[] = {"a photo of a dog.", "a photo of a sea lion.", "a photo of a cat."};
+  for (int c = 0; c < 3; ++c) {
+    torch::Tensor ids = ids_of(texts[c]);
+    EXPECT_TRUE(torch::equal(learner.tokens().ids[c], ids)) << texts[c];
+    EXPECT_EQ(learner.tokens().eot[c].item<std::int64_t>(), ids.argmax().item<std::int64_t>());
+    EXPECT_LT(max_abs_diff(prompts[c], clip_->embed_tokens(ids)), 1e-7) << texts[c];
+  }
+  // Text features from the assembled prompts equal encode_text of the same text.
+  torch::Tensor direct = clip_->encode_text(torch::stack({ids_of(texts[0]), ids_of(texts[1]), ids_of(texts[2])}));
+  direct = direct / direct.norm(2, -1, true);
+  EXPECT_LT(max_abs_diff(learner.text_features(), direct), 1e-5);
+}
+
+TEST_F(CoopLearnerTest, MiddleAndFrontSplitContextAroundClassTokens) {
+  CoopLearner mid(context("", false, "middle"));
+  CoopLearner front(context("", false, "front"));
+  ASSERT_EQ(mid.prompt_prefix(), "X X X X");
+  EXPECT_TRUE(torch::equal(mid.context(), front.context()));  // same seed
+  const torch::Tensor ctx = mid.context().detach();
+  const torch::Tensor pm = mid.prompt_embeddings().detach();
+  const torch::Tensor pf = front.prompt_embeddings().detach();
+  const torch::Tensor sea_lion = torch::tensor(tokenizer_.encode("sea lion"), torch::kLong);
+  const std::int64_t n = sea_lion.size(0);
+  ASSERT_EQ(mid.tokens().name_lengths[1], n);
+  const torch::Tensor name = clip_->embed_tokens(sea_lion);
+  const torch::Tensor tail = clip_->embed_tokens(ids_of("X X X X sea lion.")).index({Slice(5 + n)});
+  const torch::Tensor sos = clip_->embed_tokens(ids_of("")).index({Slice(0, 1)});
+  // middle: [SOS, ctx0, ctx1, sea, lion, ctx2, ctx3, ".", EOT, ...]
+  EXPECT_TRUE(torch::equal(pm[1].index({Slice(0, 1)}), sos));
+  EXPECT_TRUE(torch::equal(pm[1].index({Slice(1, 3)}), ctx.index({Slice(0, 2)})));
+  EXPECT_TRUE(torch::equal(pm[1].index({Slice(3, 3 + n)}), name));
+  EXPECT_TRUE(torch::equal(pm[1].index({Slice(3 + n, 5 + n)}), ctx.index({Slice(2, 4)})));
+  EXPECT_TRUE(torch::equal(pm[1].index({Slice(5 + n)}), tail));
+  // front: [SOS, sea, lion, ctx0..ctx3, ".", EOT, ...]
+  EXPECT_TRUE(torch::equal(pf[1].index({Slice(1, 1 + n)}), name));
+  EXPECT_TRUE(torch::equal(pf[1].index({Slice(1 + n, 5 + n)}), ctx));
+  EXPECT_TRUE(torch::equal(pf[1].index({Slice(5 + n)}), tail));
+  // The EOT position is where the ids put it, whatever the order of the pieces.
+  EXPECT_TRUE(torch::equal(mid.tokens().eot, front.tokens().eot));
+}
+
+TEST_F(CoopLearnerTest, RandomContextIsSeededWithStd002) {
+  CoopLearner a(context(""));
+  CoopLearner b(context(""));
+  EXPECT_TRUE(torch::equal(a.context(), b.context()));
+  const double std = a.context().std().item<double>();
+  EXPECT_GT(std, 0.015);
+  EXPECT_LT(std, 0.025);
+  auto other = context("");
+  other.config.set("seed", std::int64_t{4});
+  EXPECT_FALSE(torch::equal(a.context(), CoopLearner(other).context()));
+}
+
+TEST_F(CoopLearnerTest, ClassSpecificContextHasOneContextPerClass) {
+  CoopLearner learner(context("", true));
+  EXPECT_EQ(learner.context().sizes(), (std::vector<std::int64_t>{3, 4, 128}));
+  EXPECT_EQ(learner.prompt_embeddings().sizes(), (std::vector<std::int64_t>{3, 16, 128}));
+  {
+    torch::NoGradGuard g;
+    learner.context()[2].add_(1.0);
+  }
+  torch::Tensor p = learner.prompt_embeddings().detach();
+  EXPECT_TRUE(torch::equal(p[2].index({Slice(1, 5)}), learner.context()[2].detach()));
+  EXPECT_FALSE(torch::equal(p[0].index({Slice(1, 5)}), learner.context()[2].detach()));
+  EXPECT_EQ(learner.logits(torch::randn({5, 32})).sizes(), (std::vector<std::int64_t>{5, 3}));
+  EXPECT_THROW(learner.set_classnames({"dog", "cat"}), std::invalid_argument);
+  CoopLearner with_init(context("a photo of a", true));
+  EXPECT_EQ(with_init.context().sizes(), (std::vector<std::int64_t>{3, 4, 128}));
+}
+
+TEST_F(CoopLearnerTest, LogitsAreScaledCosines) {
+  CoopLearner learner(context("a photo of a"));
+  torch::Tensor f = torch::randn({2, 32});
+  torch::Tensor logits = learner.logits(f);
+  torch::Tensor text = learner.text_features().detach();
+  torch::Tensor want = (1.0 / 0.07) * (f / f.norm(2, -1, true)).matmul(text.t());
+  EXPECT_LT(max_abs_diff(logits, want), 1e-4);
+  logits.sum().backward();
+  ASSERT_TRUE(learner.context().grad().defined());
+  EXPECT_GT(learner.context().grad().abs().sum().item<double>(), 0.0);
+  for (auto& p : clip_->parameters()) EXPECT_FALSE(p.grad().defined());
+}
+
+TEST_F(CoopLearnerTest, SetClassnamesKeepsContextAndRetokenizes) {
+  CoopLearner learner(context("a photo of a"));
+  {
+    torch::NoGradGuard g;
+    learner.context().add_(0.5);
+  }
+  torch::Tensor before = learner.context().detach().clone();
+  learner.set_classnames({"photo", "dog"});
+  EXPECT_TRUE(torch::equal(learner.context().detach(), before));
+  EXPECT_TRUE(torch::equal(learner.tokens().ids[0], ids_of("a photo of a photo.")));
+  EXPECT_EQ(learner.logits(torch::randn({1, 32})).size(1), 2);
+}
+
+TEST_F(CoopLearnerTest, DescribeNamesTheNearestTokens) {
+  CoopLearner learner(context("a photo of a"));
+  EXPECT_EQ(learner.describe(), "ctx: a photo of a");
+}
+
+TEST(CoopOptions, RejectsUnknownClassTokenPosition) {
+  Config c;
+  c.set("coop.class_token_position", std::string("left"));
+  EXPECT_THROW(CoopOptions::from_config(c), ConfigError);
+  EXPECT_EQ(parse_class_token_position("middle"), ClassTokenPosition::kMiddle);
+}
+
+}  // namespace
+}  // namespace promptlab

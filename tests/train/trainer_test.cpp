@@ -1,0 +1,99 @@
+#include <gtest/gtest.h>
+
+#include "train/batch_objective.hpp"
+#include "train/evaluate.hpp"
+#include "train/trainer.hpp"
+
+using namespace promptlab;
+
+namespace {
+
+// A linear classifier on features: enough to check the loop learns.
+class LinearLearner : public Learner {
+ public:
+  LinearLearner(int dim, int classes) { weight_ = register_parameter("weight", torch::zeros({classes, dim})); }
+  torch::Tensor logits(const torch::Tensor& f) override { return f.matmul(weight_.t()); }
+  void set_classnames(const std::vector<std::string>&) override {}
+
+ private:
+  torch::Tensor weight_;
+};
+
+TrainData separable_data(int n) {
+  torch::manual_seed(0);
+  torch::Tensor labels = torch::arange(n) % 2;
+  torch::Tensor f = torch::randn({n, 4}) * 0.1;
+  f.select(1, 0).add_(labels.to(torch::kFloat) * 2 - 1);
+  return TrainData{{f}, labels};
+}
+
+}  // namespace
+
+TEST(Trainer, DropsTheLastBatchOnlyWhenAFullBatchExists) {
+  EXPECT_EQ(steps_per_epoch(100, 32), 3);   // 96 used, 4 dropped
+  EXPECT_EQ(steps_per_epoch(64, 32), 2);
+  EXPECT_EQ(steps_per_epoch(10, 32), 1);    // fewer than one batch: keep them
+  EXPECT_EQ(steps_per_epoch(0, 32), 0);
+}
+
+TEST(Trainer, AggregatesStepMetrics) {
+  std::vector<StepMetrics> steps = {{{"loss", 1.0}, {"cos", 0.5}, {"branch_sam", 1}},
+                                    {{"loss", 3.0}, {"cos", 0.9}, {"branch_sam", 0}}};
+  auto m = aggregate_step_metrics(steps);
+  EXPECT_DOUBLE_EQ(m.at("loss"), 2.0);
+  EXPECT_EQ(m.count("loss_min"), 0u);
+  EXPECT_DOUBLE_EQ(m.at("cos"), 0.7);
+  EXPECT_DOUBLE_EQ(m.at("cos_min"), 0.5);
+  EXPECT_DOUBLE_EQ(m.at("cos_max"), 0.9);
+  EXPECT_DOUBLE_EQ(m.at("branch_sam"), 1.0);
+}
+
+TEST(Trainer, LearnsASeparableProblemAndReportsEveryEpoch) {
+  LinearLearner learner(4, 2);
+  PlainStepRule rule;
+  TrainData data = separable_data(64);
+  TrainOptions opts;
+  opts.epochs = 5;
+  opts.batch_size = 16;
+  opts.schedule = ScheduleOptions{0.5, 5, 1, 1e-5};
+  opts.sgd.weight_decay = 0;
+  std::vector<EpochReport> reports;
+  int steps_seen = 0;
+  train(learner, rule, data, opts, [&](const EpochReport& r) { reports.push_back(r); },
+        [&](int, int, int, double, double) { ++steps_seen; });
+  ASSERT_EQ(reports.size(), 5u);
+  EXPECT_EQ(steps_seen, 5 * 4);
+  EXPECT_DOUBLE_EQ(reports[0].values.at("lr"), 1e-5);
+  EXPECT_DOUBLE_EQ(reports[1].values.at("lr"), 0.5);
+  EXPECT_LT(reports.back().values.at("loss"), reports.front().values.at("loss"));
+  Accuracy acc = evaluate(learner, data.views[0], data.labels);
+  EXPECT_EQ(acc.n, 64);
+  EXPECT_EQ(acc.correct, 64);
+}
+
+TEST(Trainer, IsDeterministicGivenTheSeed) {
+  auto run = [](std::uint64_t seed) {
+    LinearLearner learner(4, 2);
+    PlainStepRule rule;
+    TrainData data = separable_data(50);
+    TrainOptions opts;
+    opts.epochs = 3;
+    opts.batch_size = 8;
+    opts.seed = seed;
+    opts.schedule = ScheduleOptions{0.1, 3, 1, 1e-5};
+    train(learner, rule, data, opts);
+    return learner.parameters()[0].clone();
+  };
+  EXPECT_TRUE(torch::equal(run(1), run(1)));
+  EXPECT_FALSE(torch::equal(run(1), run(2)));
+}
+
+TEST(Trainer, StopsWhenTheStopFlagIsRaised) {
+  LinearLearner learner(4, 2);
+  PlainStepRule rule;
+  TrainData data = separable_data(32);
+  TrainOptions opts;
+  opts.epochs = 2;
+  std::atomic<bool> stop{true};
+  EXPECT_THROW(train(learner, rule, data, opts, {}, {}, &stop), TrainingInterrupted);
+}
