@@ -7,8 +7,8 @@
 
 namespace promptlab {
 
-std::string embedded_weights_path() { return find_resource("assets/embedded/clip-tiny.pt"); }
-std::string embedded_vocab_path() { return find_resource("assets/embedded/bpe-tiny.txt.gz"); }
+std::string embedded_weights_path() { return find_resource("assets/embedded/tiny_clip.pt"); }
+std::string embedded_vocab_path() { return find_resource("assets/embedded/merges.txt"); }
 
 ModelBundle load_model(const Config& config) {
   ModelBundle m;
@@ -19,7 +19,7 @@ ModelBundle load_model(const Config& config) {
     m.weights_path = embedded_weights_path();
     if (m.weights_path.empty())
       throw std::runtime_error(
-          "the embedded tiny CLIP (assets/embedded/clip-tiny.pt) was not found; run from the source tree, "
+          "the embedded tiny CLIP (assets/embedded/tiny_clip.pt) was not found; run from the source tree, "
           "set PROMPTLAB_HOME, or pass --weights FILE");
     if (m.vocab_path.empty()) m.vocab_path = embedded_vocab_path();
   }

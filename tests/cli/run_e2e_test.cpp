@@ -17,7 +17,7 @@ namespace {
 bool embedded_model_present() { return !embedded_weights_path().empty() && !embedded_vocab_path().empty(); }
 
 #define REQUIRE_EMBEDDED_MODEL()                                                                   \
-  if (!embedded_model_present()) GTEST_SKIP() << "assets/embedded/clip-tiny.pt is not present"
+  if (!embedded_model_present()) GTEST_SKIP() << "assets/embedded/tiny_clip.pt is not present"
 
 nlohmann::json config_of(const RunRecord& r) { return nlohmann::json::parse(r.config_json); }
 
