@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   using namespace promptlab::cli;
   CLI::App app{"promptlab: prompt learning for CLIP-style vision-language models"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--db, --plugin-path, --threads) also work after the subcommand
   GlobalOptions global;
   app.add_option("--db", global.db_path, "Run store (SQLite); default $PROMPTLAB_DB or ./promptlab.db");
   app.add_option("--plugin-path", global.plugin_paths, "Extra plugin directory (searched first)");

@@ -180,6 +180,8 @@ PretrainResult pretrain(const PretrainOptions& o, const std::function<void(const
     model = ClipModel(config);
   }
   model->train();
+  // load_clip hands back a frozen model; pretraining trains every weight.
+  for (auto& p : model->parameters()) p.set_requires_grad(true);
   torch::optim::AdamW optimizer(param_groups(model, o.weight_decay, o.lr));
   if (step > 0 && fs::exists(optim_path)) torch::load(optimizer, optim_path.string());
   torch::Tensor logit_scale = model->named_parameters()["logit_scale"];

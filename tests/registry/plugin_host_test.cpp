@@ -243,7 +243,10 @@ TEST(PluginHostTest, LoadingTheSameFileTwiceIsHarmless) {
   EXPECT_TRUE(host.load_library(fixture_library("good", "fixture_beta")));
   EXPECT_TRUE(host.load_library(fixture_library("good", "fixture_beta")));
   host.load_all({fixture_case("good"), fixture_case("good")});
-  EXPECT_EQ(host.plugins().size(), 2u);  // beta once, alpha once
+  // The build tree's shipped plugins load too; of the fixtures, beta and alpha load once each.
+  std::size_t fixtures = 0;
+  for (const auto& p : host.plugins()) fixtures += p.manifest.name.rfind("fixture_", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(fixtures, 2u);
   EXPECT_TRUE(host.errors().empty()) << host.errors().front().reason;
 }
 
