@@ -18,7 +18,7 @@ function(promptlab_add_plugin name)
   add_library(${target} MODULE ${PLUGIN_SOURCES})
   target_link_libraries(${target} PRIVATE promptlab::promptlab)
   list(LENGTH PLUGIN_SOURCES n_sources)
-  if(PROMPTLAB_USE_PCH AND n_sources GREATER 2)
+  if(PROMPTLAB_USE_PCH AND NOT CMAKE_UNITY_BUILD AND n_sources GREATER 2)
     target_precompile_headers(${target} PRIVATE <torch/torch.h>)
   endif()
   set_target_properties(${target} PROPERTIES

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 export PROMPTLAB_TEST_TMP="${PROMPTLAB_TEST_TMP:-$PWD/build/test-tmp}"
 mkdir -p "$PROMPTLAB_TEST_TMP"
-ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
+ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 600

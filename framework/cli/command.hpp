@@ -1,6 +1,6 @@
 #pragma once
 // Subcommands register themselves: each cli/<area>/<name>_command.cpp defines
-//   static promptlab::cli::CommandRegistration reg{"name", order, &setup};
+//   promptlab::cli::CommandRegistration name_registration{"name", order, &setup_name};
 // where setup adds a CLI11 subcommand to the app.
 #include <CLI/CLI.hpp>
 

@@ -29,7 +29,9 @@ PretrainStream::PretrainStream(std::uint64_t seed, int batch, int resolution, st
       workers_(workers < 1 ? 1 : workers),
       depth_(queue_depth < 1 ? 1 : queue_depth),
       next_step_(first_step) {
-  for (int w = 0; w < workers_; ++w) threads_.emplace_back([this, w] { work(w); });
+  // Each worker is told its first step here: reading next_step_ from a thread that starts late
+  // would skip steps the consumer already took and leave one step nobody makes.
+  for (int w = 0; w < workers_; ++w) threads_.emplace_back([this, w, first_step] { work(first_step + w); });
 }
 
 PretrainStream::~PretrainStream() {
@@ -57,10 +59,10 @@ PretrainBatch PretrainStream::make(std::int64_t step, const Tokenizer& tok) cons
   return b;
 }
 
-void PretrainStream::work(int worker) {
+void PretrainStream::work(std::int64_t first) {
   Tokenizer tok = tokenizer_;
   try {
-    for (std::int64_t step = next_step_ + worker;; step += workers_) {
+    for (std::int64_t step = first;; step += workers_) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
         space_.wait(lock, [&] { return stop_ || step < next_step_ + depth_; });

@@ -37,7 +37,7 @@ class PretrainStream {
   PretrainBatch next();
 
  private:
-  void work(int worker);
+  void work(std::int64_t first);
   PretrainBatch make(std::int64_t step, const Tokenizer& tok) const;
 
   std::uint64_t seed_;

@@ -5,17 +5,14 @@
 
 #include "gcscoop/gcsam_rule.hpp"
 #include "gcscoop/gradient_constraint.hpp"
+#include "expect_values.hpp"
 #include "quadratic_objective.hpp"
 #include "train/sgd.hpp"
 
 namespace promptlab {
 namespace {
 
-void expect_values(const torch::Tensor& t, const std::vector<double>& want, double tol = 1e-6) {
-  ASSERT_EQ(t.numel(), static_cast<std::int64_t>(want.size()));
-  auto c = t.detach().to(torch::kDouble).contiguous();
-  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(c.data_ptr<double>()[i], want[i], tol) << "index " << i;
-}
+using test::expect_values;
 
 const torch::Tensor kX = torch::tensor({1.f, 0.f});
 

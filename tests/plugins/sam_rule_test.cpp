@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "expect_values.hpp"
 #include "quadratic_objective.hpp"
 #include "sam/sam_perturbation.hpp"
 #include "sam/sam_rule.hpp"
@@ -11,18 +12,14 @@
 namespace promptlab {
 namespace {
 
+using test::expect_values;
+
 // w1 = [2, 1] with a1 = [1, 2]; w2 = [1] with a2 = [1]: g = [2, 2], [1], ||g|| = 3 over both tensors.
 test::QuadraticObjective two_tensor_objective() {
   test::QuadraticObjective obj;
   obj.add({2.f, 1.f}, {1.f, 2.f}, {0.f, 0.f});
   obj.add({1.f}, {1.f}, {0.f});
   return obj;
-}
-
-void expect_values(const torch::Tensor& t, const std::vector<double>& want, double tol = 1e-6) {
-  ASSERT_EQ(t.numel(), static_cast<std::int64_t>(want.size()));
-  auto c = t.detach().to(torch::kDouble).contiguous();
-  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(c.data_ptr<double>()[i], want[i], tol) << "index " << i;
 }
 
 TEST(SamRule, EpsilonNormRunsOverAllTensorsTogether) {

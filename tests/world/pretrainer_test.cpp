@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "store/run_store.hpp"
 #include "world/pretrain_stream.hpp"
@@ -103,4 +104,25 @@ TEST(PretrainStream, BatchesDoNotDependOnWorkerCount) {
     EXPECT_TRUE(torch::equal(a.images, b.images));
     EXPECT_TRUE(torch::equal(a.tokens, b.tokens));
   }
+}
+
+// Regression: workers used to read the consumer's position when they first ran, so a worker
+// that started after the consumer took a batch skipped a step and next() waited forever.
+// Many short-lived streams with more workers than cores make a late start likely.
+TEST(PretrainStream, LateStartingWorkersSkipNoStep) {
+  auto tok = promptlab::Tokenizer::from_merges({});
+  auto drain = std::async(std::launch::async, [&] {
+    for (int round = 0; round < 40; ++round) {
+      pw::PretrainStream s(static_cast<std::uint64_t>(round), 1, 8, 16, tok, 0, 6, 2);
+      for (int i = 0; i < 12; ++i) {
+        if (s.next().step != i) return false;
+      }
+    }
+    return true;
+  });
+  if (drain.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+    ADD_FAILURE() << "PretrainStream::next() is stuck: a step was never produced";
+    std::_Exit(1);  // the stuck stream cannot be joined
+  }
+  EXPECT_TRUE(drain.get());
 }

@@ -91,7 +91,7 @@ void run_encode(const EncodeOptions& opts, const GlobalOptions& global) {
   if (!opts.images.empty()) encode_images(model, opts);
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_encode(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<EncodeOptions>();
   CLI::App* cmd = app.add_subcommand("encode", "Print CLIP features of texts or images, one JSON object per input");
   cmd->add_option("--weights", opts->weights, "CLIP weights: OpenAI ViT archive (ViT-B-16.pt) or promptlab checkpoint")
@@ -110,7 +110,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   });
 }
 
-CommandRegistration reg{"encode", 61, &setup};
+CommandRegistration encode_registration{"encode", 61, &setup_encode};
 
 }  // namespace
 }  // namespace promptlab::cli

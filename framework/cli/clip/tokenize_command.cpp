@@ -38,7 +38,7 @@ void run_tokenize(const TokenizeOptions& opts) {
   }
 }
 
-void setup(CLI::App& app, GlobalOptions& /*global*/) {
+void setup_tokenize(CLI::App& app, GlobalOptions& /*global*/) {
   auto opts = std::make_shared<TokenizeOptions>();
   CLI::App* cmd = app.add_subcommand("tokenize", "Print CLIP BPE token ids, one JSON array per text");
   cmd->add_option("--vocab", opts->vocab, "BPE merges file (bpe_simple_vocab_16e6.txt.gz or learned)")
@@ -50,7 +50,7 @@ void setup(CLI::App& app, GlobalOptions& /*global*/) {
   cmd->callback([opts] { run_tokenize(*opts); });
 }
 
-CommandRegistration reg{"tokenize", 60, &setup};
+CommandRegistration tokenize_registration{"tokenize", 60, &setup_tokenize};
 
 }  // namespace
 }  // namespace promptlab::cli

@@ -35,7 +35,7 @@ void print_listing(const DatasetOptions& opts) {
   }
 }
 
-void setup(CLI::App& app, GlobalOptions& /*global*/) {
+void setup_datasets(CLI::App& app, GlobalOptions& /*global*/) {
   auto opts = std::make_shared<DatasetsOptions>();
   auto* cmd = app.add_subcommand("datasets", "List the datasets, whether their files were found, and their sizes");
   cmd->add_option("--data-root", opts->data_root, "Folder holding the datasets (default $PROMPTLAB_DATA_ROOT or ./data)");
@@ -46,7 +46,7 @@ void setup(CLI::App& app, GlobalOptions& /*global*/) {
   });
 }
 
-CommandRegistration reg{"datasets", 40, &setup};
+CommandRegistration datasets_registration{"datasets", 40, &setup_datasets};
 
 }  // namespace
 }  // namespace promptlab::cli

@@ -50,7 +50,7 @@ int run_plugins(const GlobalOptions& global, bool show_path) {
   return plugins.empty() && !errors.empty() ? 1 : 0;
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_plugins(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("plugins", "List plugins found on the search path and load errors");
   auto show_path = std::make_shared<bool>(false);
   cmd->add_flag("--search-path", *show_path, "Also print the directories searched, in order");
@@ -60,7 +60,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   });
 }
 
-CommandRegistration reg{"plugins", 90, &setup};
+CommandRegistration plugins_registration{"plugins", 90, &setup_plugins};
 
 }  // namespace
 }  // namespace promptlab::cli

@@ -26,7 +26,7 @@ void run_results(const ResultsOptions& o, const GlobalOptions& global) {
   std::cout << format_results(store.results_table(f), store.average_rows(f), format);
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_results(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<ResultsOptions>();
   auto* cmd = app.add_subcommand("results", "Paper-style table: base/new accuracy (mean ± std over seeds) and HM");
   cmd->add_option("--method", opts->methods, "Only this method (repeatable)");
@@ -37,7 +37,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   cmd->callback([opts, &global] { run_results(*opts, global); });
 }
 
-CommandRegistration reg{"results", 60, &setup};
+CommandRegistration results_registration{"results", 60, &setup_results};
 
 }  // namespace
 }  // namespace promptlab::cli

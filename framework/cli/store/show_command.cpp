@@ -27,7 +27,7 @@ void run_show(const ShowOptions& o, const GlobalOptions& global) {
   std::cout << format_run(*run, store.epochs(run->id), store.results(run->id), store.artifacts(run->id), format);
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_show(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<ShowOptions>();
   auto* cmd = app.add_subcommand("show", "Show one run: record, config, epochs, results, artifacts");
   cmd->add_option("run_id", opts->run_id, "Run id (see `promptlab results` or the runs table)")->required();
@@ -35,7 +35,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   cmd->callback([opts, &global] { run_show(*opts, global); });
 }
 
-CommandRegistration reg{"show", 61, &setup};
+CommandRegistration show_registration{"show", 61, &setup_show};
 
 }  // namespace
 }  // namespace promptlab::cli

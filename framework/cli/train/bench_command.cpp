@@ -91,7 +91,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   return (failed == 0 && !interrupted) ? 0 : 1;
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_bench(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand("bench", "Run the methods x datasets x seeds grid (resumable) and print the table");
   cmd->add_option("--methods", opts->methods, "Comma-separated methods")->capture_default_str();
@@ -110,7 +110,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   });
 }
 
-CommandRegistration reg{"bench", 20, setup};
+CommandRegistration bench_registration{"bench", 20, setup_bench};
 
 }  // namespace
 }  // namespace promptlab::cli

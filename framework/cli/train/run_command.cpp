@@ -93,7 +93,7 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   return failures == 0 ? 0 : 1;
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_run(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Train and evaluate one method under a protocol, recording every run");
   cmd->add_option("--method,-m", opts->method, "Method (see `promptlab plugins`)")->required();
@@ -113,7 +113,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   });
 }
 
-CommandRegistration reg{"run", 10, setup};
+CommandRegistration run_registration{"run", 10, setup_run};
 
 }  // namespace
 }  // namespace promptlab::cli

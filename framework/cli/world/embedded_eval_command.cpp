@@ -15,7 +15,7 @@ struct EmbeddedEvalOptions {
   int probe_shots = 16;
 };
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_embedded_eval(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<EmbeddedEvalOptions>();
   auto* cmd = app.add_subcommand("embedded-eval", "Zero-shot and linear-probe accuracy on the embedded suite");
   cmd->add_option("--model", o->model, "CLIP checkpoint")->capture_default_str();
@@ -43,7 +43,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   });
 }
 
-CommandRegistration reg{"embedded-eval", 81, &setup};
+CommandRegistration embedded_eval_registration{"embedded-eval", 81, &setup_embedded_eval};
 
 }  // namespace
 }  // namespace promptlab::cli

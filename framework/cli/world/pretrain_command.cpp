@@ -29,7 +29,7 @@ std::string format_progress(const world::PretrainProgress& p) {
   return s.str();
 }
 
-void setup(CLI::App& app, GlobalOptions& global) {
+void setup_pretrain(CLI::App& app, GlobalOptions& global) {
   auto cli = std::make_shared<PretrainCli>();
   auto& o = cli->options;
   auto* cmd = app.add_subcommand("pretrain", "Pretrain the tiny CLIP contrastively on the embedded world");
@@ -88,7 +88,7 @@ void setup(CLI::App& app, GlobalOptions& global) {
   });
 }
 
-CommandRegistration reg{"pretrain", 80, &setup};
+CommandRegistration pretrain_registration{"pretrain", 80, &setup_pretrain};
 
 }  // namespace
 }  // namespace promptlab::cli
