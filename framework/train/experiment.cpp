@@ -63,11 +63,15 @@ std::shared_ptr<Dataset> open_dataset(const PluginHost& host, const std::string&
   DatasetOptions opts;
   opts.root = config.get_string("data.root", "");
   if (opts.root.empty()) opts.root = default_data_root();
-  if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) return open_user_dataset(name);
+  if (is_dataset_file(name)) return open_user_dataset(name);
   return host.make_dataset(name, opts);
 }
 
 }  // namespace
+
+bool is_dataset_file(const std::string& name) {
+  return name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0;
+}
 
 const std::atomic<bool>& stop_flag() { return g_stop; }
 

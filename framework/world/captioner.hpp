@@ -8,7 +8,13 @@
 
 namespace promptlab::world {
 
-/// A caption for `scene`. Deterministic given the rng state.
+/// Share of captions that name only the object ("a pentagon").
+inline constexpr double kObjectOnlyCaptionRate = 0.2;
+/// Share of captions that name only the pattern and the object ("a striped pentagon").
+inline constexpr double kPatternObjectCaptionRate = 0.1;
+
+/// A caption for `scene`: an object-only or pattern-and-object caption at the rates above,
+/// else one of the templates. Deterministic given the rng state.
 std::string caption_scene(const Scene& scene, Rng& rng);
 
 /// Number of caption templates.

@@ -20,10 +20,12 @@ torch::Tensor normalize_image(const Image& image) {
 }
 
 PretrainStream::PretrainStream(std::uint64_t seed, int batch, int resolution, std::size_t context_length,
-                               const Tokenizer& tokenizer, std::int64_t first_step, int workers, int queue_depth)
+                               const Tokenizer& tokenizer, std::int64_t first_step, int workers, int queue_depth,
+                               int group_size)
     : seed_(seed),
       batch_(batch),
       resolution_(resolution),
+      group_size_(group_size < 1 ? 1 : group_size),
       context_length_(context_length),
       tokenizer_(tokenizer),
       workers_(workers < 1 ? 1 : workers),
@@ -51,7 +53,7 @@ PretrainBatch PretrainStream::make(std::int64_t step, const Tokenizer& tok) cons
   b.tokens = torch::zeros({batch_, static_cast<std::int64_t>(context_length_)}, torch::kInt64);
   auto* tok_ptr = b.tokens.data_ptr<std::int64_t>();
   for (int i = 0; i < batch_; ++i) {
-    WorldSample s = pretrain_sample(seed_, static_cast<std::uint64_t>(step) * batch_ + i, resolution_);
+    WorldSample s = pretrain_sample(seed_, static_cast<std::uint64_t>(step) * batch_ + i, resolution_, group_size_);
     b.images[i].copy_(normalize_image(s.image));
     auto ids = tok.tokenize(s.caption, context_length_, /*truncate=*/true);
     std::copy(ids.begin(), ids.end(), tok_ptr + static_cast<std::size_t>(i) * context_length_);

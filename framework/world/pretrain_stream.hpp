@@ -24,12 +24,13 @@ struct PretrainBatch {
 /// HWC uint8 image -> CHW float tensor normalised with CLIP's mean/std.
 torch::Tensor normalize_image(const Image& image);
 
-/// Produces batch k = samples [k*B, (k+1)*B) of the stream `seed`, in order, from `workers`
-/// threads; batches are identical whatever the thread count.
+/// Produces batch k = samples [k*B, (k+1)*B) of the stream `seed` (in contrast groups of
+/// `group_size`, see pretrain_group_spec), in order, from `workers` threads; batches are
+/// identical whatever the thread count.
 class PretrainStream {
  public:
   PretrainStream(std::uint64_t seed, int batch, int resolution, std::size_t context_length, const Tokenizer& tokenizer,
-                 std::int64_t first_step, int workers, int queue_depth = 4);
+                 std::int64_t first_step, int workers, int queue_depth = 4, int group_size = 1);
   ~PretrainStream();
   PretrainStream(const PretrainStream&) = delete;
   PretrainStream& operator=(const PretrainStream&) = delete;
@@ -41,7 +42,7 @@ class PretrainStream {
   PretrainBatch make(std::int64_t step, const Tokenizer& tok) const;
 
   std::uint64_t seed_;
-  int batch_, resolution_;
+  int batch_, resolution_, group_size_;
   std::size_t context_length_;
   Tokenizer tokenizer_;
   int workers_, depth_;

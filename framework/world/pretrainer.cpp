@@ -56,7 +56,7 @@ void write_text_atomic(const fs::path& path, const std::string& text) {
 
 Tokenizer prepare_merges(const PretrainOptions& o, const fs::path& merges_path) {
   if (!(o.resume && fs::exists(merges_path))) {
-    auto corpus = caption_corpus(mix_seed(o.seed, kCorpusStream), o.bpe_corpus);
+    auto corpus = caption_corpus(mix_seed(o.seed, kCorpusStream), o.bpe_corpus, o.group_size);
     auto merges = learn_bpe_merges(corpus, o.bpe_merges);
     write_bpe_merges(merges_path.string(), merges);
   }
@@ -135,6 +135,7 @@ std::string pretrain_options_json(const PretrainOptions& o) {
                       {"seed", o.seed},
                       {"threads", o.threads},
                       {"workers", o.workers},
+                      {"group_size", o.group_size},
                       {"bf16", o.bf16},
                       {"checkpoint_every", o.checkpoint_every},
                       {"bpe_merges", o.bpe_merges},
@@ -149,6 +150,9 @@ std::string pretrain_options_json(const PretrainOptions& o) {
 
 PretrainResult pretrain(const PretrainOptions& o, const std::function<void(const PretrainProgress&)>& on_progress) {
   if (o.batch < 2) throw std::invalid_argument("pretrain: --batch must be >= 2, got " + std::to_string(o.batch));
+  if (o.group_size < 1 || o.batch % o.group_size != 0)
+    throw std::invalid_argument("pretrain: --group-size " + std::to_string(o.group_size) +
+                                " must be >= 1 and divide --batch " + std::to_string(o.batch));
   if (o.samples < o.batch)
     throw std::invalid_argument("pretrain: --samples " + std::to_string(o.samples) + " is less than one batch");
   if (o.threads > 0) at::set_num_threads(o.threads);
@@ -226,7 +230,7 @@ PretrainResult pretrain(const PretrainOptions& o, const std::function<void(const
 
   try {
     PretrainStream stream(o.seed, o.batch, static_cast<int>(config.image_resolution),
-                          static_cast<std::size_t>(config.context_length), tok, step, o.workers);
+                          static_cast<std::size_t>(config.context_length), tok, step, o.workers, 4, o.group_size);
     const auto t0 = std::chrono::steady_clock::now();
     const std::int64_t first = step;
     double loss_sum = 0, last_loss = 0;

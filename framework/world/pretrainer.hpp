@@ -20,6 +20,7 @@ struct PretrainOptions {
   std::uint64_t seed = 1;
   int threads = 0;          // LibTorch intra-op threads (0 = all cores)
   int workers = 1;          // data-generating threads
+  int group_size = 4;       // contrast groups in each batch (1 = independent samples)
   bool resume = false;      // continue from out_dir/state.json
   bool bf16 = true;         // bf16 autocast on CPU
   int checkpoint_every = 100;  // steps

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "data/transforms.hpp"
@@ -35,25 +36,51 @@ double accuracy_in(const torch::Tensor& logits, const std::vector<std::int64_t>&
   return n ? 100.0 * double(correct) / double(n) : 0.0;
 }
 
-// Multinomial logistic regression on standardised features; returns test accuracy (percent).
-double linear_probe(const torch::Tensor& train_x, const torch::Tensor& train_y, const torch::Tensor& test_x,
-                    const torch::Tensor& test_y, std::int64_t classes) {
+// Multinomial logistic regression on standardised features with L2 strength `l2`.
+struct Probe {
+  torch::Tensor mean, std, w, b;
+  torch::Tensor predict(const torch::Tensor& x) const { return torch::addmm(b, (x - mean) / std, w).argmax(1); }
+};
+
+Probe fit_probe(const torch::Tensor& x, const torch::Tensor& y, std::int64_t classes, double l2) {
   torch::manual_seed(0);
-  auto mean = train_x.mean(0, true);
-  auto std = train_x.std(0, true, true) + 1e-6;
-  auto xs = (train_x - mean) / std, xt = (test_x - mean) / std;
-  auto w = torch::zeros({train_x.size(1), classes}, torch::requires_grad());
+  Probe p;
+  p.mean = x.mean(0, true);
+  p.std = x.std(0, true, true) + 1e-6;
+  auto xs = (x - p.mean) / p.std;
+  auto w = torch::zeros({x.size(1), classes}, torch::requires_grad());
   auto b = torch::zeros({classes}, torch::requires_grad());
   torch::optim::Adam opt({w, b}, torch::optim::AdamOptions(0.01));
   for (int it = 0; it < 400; ++it) {
     opt.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(torch::addmm(b, xs, w), train_y) + 1e-3 * w.pow(2).sum();
+    auto loss = torch::nn::functional::cross_entropy(torch::addmm(b, xs, w), y) + l2 * w.pow(2).sum();
     loss.backward();
     opt.step();
   }
+  p.w = w.detach();
+  p.b = b.detach();
+  return p;
+}
+
+double accuracy_of(const Probe& p, const torch::Tensor& x, const torch::Tensor& y) {
   torch::NoGradGuard no_grad;
-  auto pred = torch::addmm(b, xt, w).argmax(1);
-  return 100.0 * pred.eq(test_y).to(torch::kFloat64).mean().item<double>();
+  return 100.0 * p.predict(x).eq(y).to(torch::kFloat64).mean().item<double>();
+}
+
+// The probe's L2 strength is chosen on the validation split (as the CLIP paper tunes its
+// regulariser), then the probe is scored on the test split; returns test accuracy (percent).
+double linear_probe(const torch::Tensor& train_x, const torch::Tensor& train_y, const torch::Tensor& val_x,
+                    const torch::Tensor& val_y, const torch::Tensor& test_x, const torch::Tensor& test_y,
+                    std::int64_t classes) {
+  double best_val = -1.0, best_l2 = 0.0;
+  for (double l2 : {1e-4, 1e-3, 1e-2, 3e-2, 1e-1}) {
+    const double v = accuracy_of(fit_probe(train_x, train_y, classes, l2), val_x, val_y);
+    if (v > best_val) {
+      best_val = v;
+      best_l2 = l2;
+    }
+  }
+  return accuracy_of(fit_probe(train_x, train_y, classes, best_l2), test_x, test_y);
 }
 
 }  // namespace
@@ -109,17 +136,26 @@ EmbeddedScores evaluate_embedded(ClipModel& model, const Tokenizer& tokenizer, c
   s.novel = accuracy_in(logits, labels, n_base, n);
   s.all = accuracy_in(logits, labels, 0, n);
   if (probe_shots > 0) {
-    std::vector<DataItem> train, base_test;
-    std::vector<int> taken(static_cast<std::size_t>(n_base), 0);
-    for (const auto& it : dataset.items(Split::kTrain)) {
-      if (it.label < n_base && taken[static_cast<std::size_t>(it.label)] < probe_shots) {
-        train.push_back(it);
-        ++taken[static_cast<std::size_t>(it.label)];
+    // The first `shots` items of each base class from a split (items cycle through the labels).
+    auto base_shots = [&](Split split, int shots) {
+      std::vector<DataItem> out;
+      std::vector<int> taken(static_cast<std::size_t>(n_base), 0);
+      for (const auto& it : dataset.items(split)) {
+        if (it.label < n_base && taken[static_cast<std::size_t>(it.label)] < shots) {
+          out.push_back(it);
+          ++taken[static_cast<std::size_t>(it.label)];
+        }
       }
-    }
-    std::vector<std::int64_t> train_labels, test_labels;
-    for (const auto& it : train) train_labels.push_back(it.label);
-    torch::Tensor test_rows;
+      return out;
+    };
+    auto labels_of = [](const std::vector<DataItem>& items) {
+      std::vector<std::int64_t> v;
+      for (const auto& it : items) v.push_back(it.label);
+      return torch::tensor(v, torch::kInt64);
+    };
+    const std::vector<DataItem> train = base_shots(Split::kTrain, probe_shots);
+    const std::vector<DataItem> val = base_shots(Split::kVal, std::numeric_limits<int>::max());
+    std::vector<std::int64_t> test_labels;
     std::vector<std::int64_t> rows;
     for (std::size_t i = 0; i < test.size(); ++i) {
       if (test[i].label < n_base) {
@@ -127,9 +163,9 @@ EmbeddedScores evaluate_embedded(ClipModel& model, const Tokenizer& tokenizer, c
         test_labels.push_back(test[i].label);
       }
     }
-    auto train_x = encode_items(model, dataset, train);
     auto test_x = img.index_select(0, torch::tensor(rows, torch::kInt64));
-    s.linear_probe_base = linear_probe(train_x, torch::tensor(train_labels, torch::kInt64), test_x,
+    s.linear_probe_base = linear_probe(encode_items(model, dataset, train), labels_of(train),
+                                       encode_items(model, dataset, val), labels_of(val), test_x,
                                        torch::tensor(test_labels, torch::kInt64), n_base);
   }
   return s;
@@ -141,7 +177,8 @@ std::string evaluate_suite_json(ClipModel& model, const Tokenizer& tokenizer, in
   j["model"] = model_label;
   j["protocol"] = "zero-shot on the test split; base = first ceil(n/2) classes, evaluated among base classes; "
                   "new among new classes; all among all classes; linear_probe_base = " +
-                  std::to_string(probe_shots) + "-shot logistic regression on frozen features";
+                  std::to_string(probe_shots) + "-shot logistic regression on frozen features, L2 strength chosen on "
+                  "the validation split";
   double sb = 0, sn = 0, sa = 0, sp = 0;
   std::vector<EmbeddedScores> all;
   for (const auto& name : embedded_dataset_names()) {

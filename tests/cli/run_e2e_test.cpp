@@ -117,6 +117,26 @@ TEST(RunEndToEnd, BenchSkipsRunsAlreadyFinished) {
   EXPECT_NE(second.output.find("zeroshot"), std::string::npos) << second.output;
 }
 
+TEST(RunEndToEnd, BenchAppliesItsConfigFileToEveryRun) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_bench_config");
+  const std::string db = (dir / "runs.db").string();
+  const std::string cfg = (dir / "mine.toml").string();
+  std::ofstream(cfg) << "[train]\nbatch_size = 8\n";
+  auto r = run_cli("bench --methods zeroshot --datasets tiny_shapes --seeds 1,2 --config " + cfg + " --db " + db);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  RunStore store(db);
+  auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) EXPECT_EQ(config_of(run)["train.batch_size"].get<std::int64_t>(), 8);
+  const std::string bad = (dir / "bad.toml").string();
+  std::ofstream(bad) << "[train]\nbatchsize = 8\n";
+  auto e = run_cli("bench --methods zeroshot --datasets tiny_shapes --seeds 3 --config " + bad + " --db " + db);
+  EXPECT_NE(e.exit_code, 0);
+  EXPECT_NE(e.output.find("train.batchsize"), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find(bad), std::string::npos) << e.output;
+}
+
 TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
   REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_interrupt");

@@ -102,6 +102,60 @@ TEST(World, CaptionsUseSynonymsAndSystematicConfusions) {
   }
 }
 
+TEST(World, ContrastGroupsShareAllButOneAttribute) {
+  // Groups of 8: members share size and position, and either everything but the object,
+  // everything but the pattern, or object and pattern (colour varies); some are independent.
+  const int group = 8;
+  int by_object = 0, by_pattern = 0, by_colour = 0, independent = 0;
+  for (std::uint64_t g = 0; g < 200; ++g) {
+    std::vector<pw::Scene> m;
+    for (int k = 0; k < group; ++k) m.push_back(pw::pretrain_sample(9, g * group + k, 16, group).scene);
+    auto same = [&](auto field) {
+      for (const auto& s : m) {
+        if (field(s) != field(m[0])) return false;
+      }
+      return true;
+    };
+    const bool object = same([](const pw::Scene& s) { return s.main.object; });
+    const bool colour = same([](const pw::Scene& s) { return s.main.colour; });
+    const bool pattern = same([](const pw::Scene& s) { return s.main.pattern; });
+    const bool background = same([](const pw::Scene& s) { return s.background; });
+    const bool placed = same([](const pw::Scene& s) { return s.main.size; }) &&
+                        same([](const pw::Scene& s) { return s.main.position; });
+    if (!placed) {
+      ++independent;
+      continue;
+    }
+    if (colour && pattern && background && !object) ++by_object;
+    else if (object && colour && background && !pattern) ++by_pattern;
+    else if (object && pattern && !colour) ++by_colour;
+  }
+  EXPECT_GT(by_object, 50);
+  EXPECT_GT(by_pattern, 25);
+  EXPECT_GT(by_colour, 15);
+  EXPECT_GT(independent, 20);
+  EXPECT_EQ(by_object + by_pattern + by_colour + independent, 200);
+  // group_size 1 is the independent stream, and the default.
+  EXPECT_EQ(pw::pretrain_sample(9, 5, 16, 1).caption, pw::pretrain_sample(9, 5, 16).caption);
+}
+
+TEST(World, SomeCaptionsNameOnlyTheObject) {
+  const auto corpus = pw::caption_corpus(4, 4000);
+  std::set<std::string> nouns;
+  for (int o = 0; o < pw::num_objects(); ++o) {
+    for (const auto& syn : pw::object_concept(o).synonyms) nouns.insert(syn.text);
+  }
+  int object_only = 0;
+  for (const auto& c : corpus) {
+    const auto space = c.find(' ');
+    if (space != std::string::npos && (c.substr(0, space) == "a" || c.substr(0, space) == "an") &&
+        nouns.count(c.substr(space + 1)))
+      ++object_only;
+  }
+  const double rate = double(object_only) / double(corpus.size());
+  EXPECT_NEAR(rate, pw::kObjectOnlyCaptionRate, 0.03);
+}
+
 TEST(World, FashionTestImagesNeverInPretraining) {
   const auto& test = pw::fashion_test();
   ASSERT_EQ(test.count, 10000);

@@ -17,6 +17,7 @@ struct BenchOptions {
   std::string seeds;
   std::string protocol;
   ModelOptions model;
+  std::string config_file;
   std::vector<std::string> sets;
   std::string format = "text";
 };
@@ -29,9 +30,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   for (const auto& m : methods) host->method(m);
   Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
   std::vector<std::string> datasets = choose_datasets(split_list(o.datasets), protocol);
-  for (const auto& d : datasets) {
-    if (d.size() <= 5 || d.compare(d.size() - 5, 5, ".toml") != 0) host->make_dataset(d, {});
-  }
+  check_datasets(*host, datasets);
   std::vector<std::int64_t> seeds;
   for (const auto& s : split_list(o.seeds)) {
     try {
@@ -45,10 +44,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   RunStore store(db);
   install_stop_handlers();
   Progress progress;
-  ExperimentObserver observer;
-  observer.log = [&](const std::string& l) { progress.log(l); };
-  observer.step = [&](int e, int es, int s, int ss, double loss, double acc) { progress.step(e, es, s, ss, loss, acc); };
-  observer.done_line = [&] { progress.done(); };
+  const ExperimentObserver observer = progress_observer(progress);
   const std::size_t total = methods.size() * datasets.size() * seeds.size();
   std::size_t index = 0, skipped = 0, failed = 0;
   bool interrupted = false;
@@ -56,12 +52,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
     for (const auto& d : datasets) {
       for (auto seed : seeds) {
         ++index;
-        ExperimentRequest req;
-        req.method = m;
-        req.dataset = d;
-        req.seed = seed;
-        req.assignments = o.sets;
-        req.cli_overrides = o.model.as_config();
+        const ExperimentRequest req = make_request(m, d, seed, o.config_file, o.sets, o.model);
         progress.log("[" + std::to_string(index) + "/" + std::to_string(total) + "] " + m + " / " + d + " / seed " +
                      std::to_string(seed));
         ExperimentOutcome out = run_experiment(*host, store, db, protocol, req, observer, &stop_flag(), true);
@@ -101,6 +92,7 @@ void setup_bench(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--weights", opts->model.weights, "CLIP weights");
   cmd->add_option("--vocab", opts->model.vocab, "BPE merges for --weights");
   cmd->add_option("--data-root", opts->model.data_root, "Root folder of the reference datasets");
+  cmd->add_option("--config", opts->config_file, "TOML file of config keys (applied to every run)");
   cmd->add_option("--set", opts->sets, "key=value override (repeatable)");
   cmd->add_option("--format", opts->format, "text|markdown|csv|json")->capture_default_str();
   cmd->add_option("--db", global.db_path, "Run store (default $PROMPTLAB_DB or ./promptlab.db)");

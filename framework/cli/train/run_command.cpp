@@ -28,18 +28,12 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   host->method(o.method);  // unknown method: error listing the valid ones
   Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
   std::vector<std::string> datasets = choose_datasets(o.datasets, protocol);
-  for (const auto& d : datasets) {
-    if (d.size() > 5 && d.compare(d.size() - 5, 5, ".toml") == 0) continue;
-    host->make_dataset(d, {});  // unknown dataset: error listing the valid ones
-  }
+  check_datasets(*host, datasets);
   const std::string db = resolve_db_path(global);
   RunStore store(db);
   install_stop_handlers();
   Progress progress;
-  ExperimentObserver observer;
-  observer.log = [&](const std::string& l) { progress.log(l); };
-  observer.step = [&](int e, int es, int s, int ss, double loss, double acc) { progress.step(e, es, s, ss, loss, acc); };
-  observer.done_line = [&] { progress.done(); };
+  const ExperimentObserver observer = progress_observer(progress);
 
   struct Row {
     std::string dataset;
@@ -48,13 +42,7 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   std::vector<Row> rows;
   int failures = 0;
   for (const auto& d : datasets) {
-    ExperimentRequest req;
-    req.method = o.method;
-    req.dataset = d;
-    req.seed = o.seed;
-    req.config_file = o.config_file;
-    req.assignments = o.sets;
-    req.cli_overrides = o.model.as_config();
+    const ExperimentRequest req = make_request(o.method, d, o.seed, o.config_file, o.sets, o.model);
     ExperimentOutcome out = run_experiment(*host, store, db, protocol, req, observer, &stop_flag());
     if (out.status != "finished") {
       ++failures;

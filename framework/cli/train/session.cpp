@@ -30,6 +30,35 @@ std::vector<std::string> choose_datasets(const std::vector<std::string>& request
   return embedded_dataset_names();
 }
 
+void check_datasets(const PluginHost& host, const std::vector<std::string>& datasets) {
+  for (const auto& d : datasets) {
+    if (!is_dataset_file(d)) host.make_dataset(d, {});
+  }
+}
+
+ExperimentObserver progress_observer(Progress& progress) {
+  ExperimentObserver observer;
+  observer.log = [&progress](const std::string& line) { progress.log(line); };
+  observer.step = [&progress](int e, int es, int s, int ss, double loss, double acc) {
+    progress.step(e, es, s, ss, loss, acc);
+  };
+  observer.done_line = [&progress] { progress.done(); };
+  return observer;
+}
+
+ExperimentRequest make_request(const std::string& method, const std::string& dataset, std::int64_t seed,
+                               const std::string& config_file, const std::vector<std::string>& sets,
+                               const ModelOptions& model) {
+  ExperimentRequest req;
+  req.method = method;
+  req.dataset = dataset;
+  req.seed = seed;
+  req.config_file = config_file;
+  req.assignments = sets;
+  req.cli_overrides = model.as_config();
+  return req;
+}
+
 Config ModelOptions::as_config() const {
   Config c;
   if (!weights.empty()) c.set("model.weights", weights);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/train/progress.hpp"
 #include "registry/plugin_host.hpp"
 #include "train/experiment.hpp"
 #include "train/protocol.hpp"
@@ -25,6 +26,17 @@ struct ModelOptions {
   std::string weights, vocab, data_root;
   Config as_config() const;
 };
+
+/// Fails with the valid names when a dataset (other than a user TOML file) is unknown.
+void check_datasets(const PluginHost& host, const std::vector<std::string>& datasets);
+
+/// An observer that reports to `progress` (which must outlive it).
+ExperimentObserver progress_observer(Progress& progress);
+
+/// The request for one (method, dataset, seed) cell with the user's config file, --set and model options.
+ExperimentRequest make_request(const std::string& method, const std::string& dataset, std::int64_t seed,
+                               const std::string& config_file, const std::vector<std::string>& sets,
+                               const ModelOptions& model);
 
 /// Splits "a,b,c" into its parts (empty parts dropped).
 std::vector<std::string> split_list(const std::string& text);

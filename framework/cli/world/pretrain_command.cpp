@@ -39,9 +39,15 @@ void setup_pretrain(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--batch", o.batch, "Batch size")->capture_default_str();
   cmd->add_option("--lr", o.lr, "Peak learning rate (AdamW)")->capture_default_str();
   cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
+  cmd->add_option("--warmup-fraction", o.warmup_fraction, "Share of the steps spent in the linear lr warm-up")
+      ->check(CLI::Range(0.0, 0.5))
+      ->capture_default_str();
   cmd->add_option("--seed", o.seed, "World stream and initialisation seed")->capture_default_str();
   cmd->add_option("--threads", cli->threads, "Intra-op threads (default: the global --threads)");
   cmd->add_option("--workers", o.workers, "Data-generating threads")->capture_default_str();
+  cmd->add_option("--group-size", o.group_size,
+                  "Samples per contrast group (sharing all attributes but one); 1 = independent")
+      ->capture_default_str();
   cmd->add_flag("--resume", o.resume, "Continue from the checkpoint in --out");
   cmd->add_option("--db", cli->db, "Run store (default: the global --db / $PROMPTLAB_DB / ./promptlab.db)");
   cmd->add_flag("--no-db", cli->no_db, "Do not record the run");
