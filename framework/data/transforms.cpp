@@ -147,10 +147,14 @@ CropBox random_resized_crop_box(int width, int height, Rng& rng, double scale_mi
   return box;
 }
 
-torch::Tensor train_transform(const Image& image, int resolution, Rng& rng) {
+torch::Tensor train_transform(const Image& image, int resolution, Rng& rng, double scale_min) {
   check_image(image, "train_transform");
   check_resolution(resolution, "train_transform");
-  const CropBox box = random_resized_crop_box(image.width, image.height, rng);
+  if (!(scale_min > 0.0 && scale_min <= 1.0)) {
+    throw std::invalid_argument("train_transform: crop scale_min " + std::to_string(scale_min) +
+                                " is outside (0, 1]");
+  }
+  const CropBox box = random_resized_crop_box(image.width, image.height, rng, scale_min);
   const bool flip = rng.uniform() < 0.5;
   Image out = resize_bicubic(crop(image, box.x, box.y, box.width, box.height), resolution, resolution);
   if (flip) out = flip_horizontal(out);

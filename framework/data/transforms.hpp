@@ -48,8 +48,9 @@ CropBox random_resized_crop_box(int width, int height, Rng& rng, double scale_mi
 
 /// Test transform: resize the shorter side to `resolution` (bicubic), centre crop, normalise.
 torch::Tensor test_transform(const Image& image, int resolution);
-/// Train transform: random resized crop (scale 0.08-1, ratio 3/4-4/3) to `resolution`,
-/// random horizontal flip, normalise. Deterministic given rng's state.
-torch::Tensor train_transform(const Image& image, int resolution, Rng& rng);
+/// Train transform: random resized crop (scale scale_min-1, ratio 3/4-4/3; the reference's
+/// scale_min is 0.08) to `resolution`, random horizontal flip, normalise. Deterministic given
+/// rng's state.
+torch::Tensor train_transform(const Image& image, int resolution, Rng& rng, double scale_min = 0.08);
 
 }  // namespace promptlab

@@ -93,6 +93,7 @@ Config framework_defaults() {
   c.set("train.warmup_lr", 1e-5);
   c.set("train.views", std::int64_t{1});
   c.set("data.shots", std::int64_t{16});
+  c.set("data.crop_scale_min", kReferenceCropScaleMin);
   c.set("data.root", std::string());
   c.set("model.weights", std::string());
   c.set("model.vocab", std::string());
@@ -147,6 +148,10 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   };
   const MethodSpec& spec = host.method(request.method);
   Config config = resolve_config(host, protocol, request);
+  const double crop_scale_min = config.get_double("data.crop_scale_min");
+  if (!(crop_scale_min > 0.0 && crop_scale_min <= 1.0)) {
+    throw ConfigError("config key data.crop_scale_min = " + std::to_string(crop_scale_min) + " is outside (0, 1]");
+  }
   const std::string config_text = config.to_string();
   const std::string config_hash = content_hash(config_text + "\ndataset=" + request.dataset);
   ExperimentOutcome outcome;
@@ -231,7 +236,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       TrainData data;
       torch::Tensor labels = labels_of(train_set.items);
       for (int v = 0; v < views; ++v) {
-        torch::Tensor f = image_features(model, *dataset, train_set.items, "train", v, cache, warnings, stop);
+        torch::Tensor f = image_features(model, *dataset, train_set.items, "train", v, cache, warnings, stop, crop_scale_min);
         data.views.push_back(f.to(model.device));
       }
       data.labels = labels.to(model.device);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "data/image_io.hpp"
@@ -28,7 +29,8 @@ std::uint64_t id_hash(const std::string& id) {
 // Decodes and transforms images on worker threads.
 torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& items,
                          const std::vector<std::size_t>& indices, const std::string& transform, int view,
-                         int resolution, std::vector<bool>& ok, std::vector<std::string>& warnings) {
+                         int resolution, double crop_scale_min, std::vector<bool>& ok,
+                         std::vector<std::string>& warnings) {
   const std::size_t n = indices.size();
   std::vector<torch::Tensor> out(n);
   ok.assign(n, true);
@@ -41,7 +43,7 @@ torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& it
         Image img = dataset.load_image(item);
         if (transform == "train") {
           Rng rng(mix_seed(id_hash(item.id), static_cast<std::uint64_t>(view)));
-          out[k] = train_transform(img, resolution, rng);
+          out[k] = train_transform(img, resolution, rng, crop_scale_min);
         } else {
           out[k] = test_transform(img, resolution);
         }
@@ -69,7 +71,8 @@ torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& it
 
 torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const std::vector<DataItem>& items,
                              const std::string& transform, int view, FeatureCache& cache,
-                             std::vector<std::string>& warnings, const std::atomic<bool>* stop) {
+                             std::vector<std::string>& warnings, const std::atomic<bool>* stop,
+                             double crop_scale_min) {
   const int resolution = static_cast<int>(model.clip->config().image_resolution);
   auto compute = [&](const std::vector<std::size_t>& indices) {
     constexpr std::size_t kBatch = 128;
@@ -79,7 +82,7 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
       std::vector<std::size_t> chunk(indices.begin() + begin,
                                      indices.begin() + std::min(indices.size(), begin + kBatch));
       std::vector<bool> ok;
-      torch::Tensor images = load_batch(dataset, items, chunk, transform, view, resolution, ok, warnings);
+      torch::Tensor images = load_batch(dataset, items, chunk, transform, view, resolution, crop_scale_min, ok, warnings);
       torch::NoGradGuard no_grad;
       torch::Tensor f = model.clip->encode_image(images.to(model.device)).to(torch::kCPU, torch::kFloat32);
       for (std::size_t k = 0; k < ok.size(); ++k) {
@@ -89,7 +92,14 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
     }
     return torch::cat(parts);
   };
-  return cache.get_or_compute(dataset, items, transform, view, compute);
+  // The reference crop keeps the plain "train" key, so caches written before the option existed stay valid.
+  std::string key = transform;
+  if (transform == "train" && crop_scale_min != kReferenceCropScaleMin) {
+    std::ostringstream s;
+    s << "train-scale" << crop_scale_min;
+    key = s.str();
+  }
+  return cache.get_or_compute(dataset, items, key, view, compute);
 }
 
 std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels) {

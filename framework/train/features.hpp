@@ -12,11 +12,16 @@
 
 namespace promptlab {
 
-/// Features [N, embed] (fp32, CPU) of `items` under "test" or "train" (augmented view `view`).
+/// The reference train transform's smallest random-crop area (torchvision's default).
+constexpr double kReferenceCropScaleMin = 0.08;
+
+/// Features [N, embed] (fp32, CPU) of `items` under "test" or "train" (augmented view `view`,
+/// random crops of at least `crop_scale_min` of the image area; part of the cache key).
 /// Items whose image cannot be read get a row of NaN and a warning in `warnings`.
 torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const std::vector<DataItem>& items,
                              const std::string& transform, int view, FeatureCache& cache,
-                             std::vector<std::string>& warnings, const std::atomic<bool>* stop = nullptr);
+                             std::vector<std::string>& warnings, const std::atomic<bool>* stop = nullptr,
+                             double crop_scale_min = kReferenceCropScaleMin);
 
 /// Rows of `features` without NaN, with the matching labels; returns the kept count.
 std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels);

@@ -137,6 +137,17 @@ TEST(RunEndToEnd, BenchAppliesItsConfigFileToEveryRun) {
   EXPECT_NE(e.output.find(bad), std::string::npos) << e.output;
 }
 
+TEST(RunEndToEnd, CropScaleOutOfRangeFailsBeforeTheRunIsRecorded) {
+  REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("e2e_crop_scale");
+  const std::string db = (dir / "runs.db").string();
+  auto r = run_cli("run --method coop --dataset tiny_shapes --set data.crop_scale_min=0 --db " + db);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("data.crop_scale_min"), std::string::npos) << r.output;
+  RunStore store(db);
+  EXPECT_TRUE(store.list_runs().empty());
+}
+
 TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
   REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_interrupt");

@@ -98,6 +98,22 @@ TEST(Transforms, RandomResizedCropBoxesStayInRange) {
   EXPECT_GT(distinct_x, 100);
 }
 
+TEST(Transforms, TrainTransformHonoursAMilderCropScale) {
+  const Image image = test::pattern_image(64, 64, 4);
+  for (std::uint64_t seed = 0; seed < 32; ++seed) {
+    Rng replay(seed), rng(seed);
+    const CropBox box = random_resized_crop_box(64, 64, replay, 0.6);
+    EXPECT_GE(box.width * box.height, static_cast<int>(0.6 * 64 * 64) - 64) << seed;  // rounding of each side
+    const bool flip = replay.uniform() < 0.5;
+    Image expected = resize_bicubic(crop(image, box.x, box.y, box.width, box.height), 16, 16);
+    if (flip) expected = flip_horizontal(expected);
+    EXPECT_TRUE(torch::equal(train_transform(image, 16, rng, 0.6), to_normalized_tensor(expected))) << seed;
+  }
+  Rng rng(3);
+  EXPECT_THROW(train_transform(image, 16, rng, 0.0), std::invalid_argument);
+  EXPECT_THROW(train_transform(image, 16, rng, 1.5), std::invalid_argument);
+}
+
 TEST(Transforms, RandomResizedCropFallsBackToClampedCentre) {
   // No crop of a 1000x10 strip can satisfy scale >= 0.08 with ratio <= 4/3: all ten tries fail.
   Rng rng(1);
