@@ -28,11 +28,17 @@ namespace {
 constexpr std::uint64_t kCorpusStream = 0xb9e0c0de;
 
 nlohmann::json config_json(const ClipConfig& c) {
-  return {{"embed_dim", c.embed_dim},       {"image_resolution", c.image_resolution},
-          {"vision_layers", c.vision_layers}, {"vision_width", c.vision_width},
-          {"vision_patch", c.vision_patch},   {"context_length", c.context_length},
-          {"vocab_size", c.vocab_size},       {"text_width", c.text_width},
-          {"text_layers", c.text_layers}};
+  nlohmann::json j = {{"embed_dim", c.embed_dim},       {"image_resolution", c.image_resolution},
+                      {"vision_layers", c.vision_layers}, {"vision_width", c.vision_width},
+                      {"vision_patch", c.vision_patch},   {"context_length", c.context_length},
+                      {"text_width", c.text_width},       {"text_layers", c.text_layers}};
+  // Before the merges are learned (or read back on --resume) the vocabulary size is not known yet.
+  if (c.vocab_size > 0) {
+    j["vocab_size"] = c.vocab_size;
+  } else {
+    j["vocab_size"] = "from the merges";
+  }
+  return j;
 }
 
 double lr_at(const PretrainOptions& o, std::int64_t step, std::int64_t total) {

@@ -76,6 +76,16 @@ TEST(Pretrainer, WritesCheckpointMergesAndRunRecord) {
   EXPECT_EQ(store.epochs(r.run_id).size(), 2u);
 }
 
+TEST(Pretrainer, OptionsBeforeTheMergesDoNotClaimAnEmptyVocabulary) {
+  pw::PretrainOptions o;
+  o.model.vocab_size = 0;
+  auto j = nlohmann::json::parse(pw::pretrain_options_json(o));
+  EXPECT_EQ(j.at("model").at("vocab_size").get<std::string>(), "from the merges");
+  o.model.vocab_size = 967;
+  j = nlohmann::json::parse(pw::pretrain_options_json(o));
+  EXPECT_EQ(j.at("model").at("vocab_size").get<int>(), 967);
+}
+
 TEST(Pretrainer, ResumeContinuesFromTheSavedStep) {
   auto dir = fresh_dir("resume");
   auto o = tiny_options(dir);
