@@ -150,7 +150,7 @@ CropBox random_resized_crop_box(int width, int height, Rng& rng, double scale_mi
 torch::Tensor train_transform(const Image& image, int resolution, Rng& rng, double scale_min) {
   check_image(image, "train_transform");
   check_resolution(resolution, "train_transform");
-  if (!(scale_min > 0.0 && scale_min <= 1.0)) {
+  if (!is_valid_crop_scale_min(scale_min)) {
     throw std::invalid_argument("train_transform: crop scale_min " + std::to_string(scale_min) +
                                 " is outside (0, 1]");
   }

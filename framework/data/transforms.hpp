@@ -41,9 +41,14 @@ struct CropBox {
   int width = 0;   ///< crop width
   int height = 0;  ///< crop height
 };
+/// The reference train transform's smallest random-crop area (torchvision's default).
+inline constexpr double kReferenceCropScaleMin = 0.08;
+/// True when `scale_min` can be a random crop's smallest area fraction: in (0, 1].
+inline bool is_valid_crop_scale_min(double scale_min) { return scale_min > 0.0 && scale_min <= 1.0; }
+
 /// torchvision RandomResizedCrop.get_params: 10 tries of (scale, log-uniform ratio), then a
 /// centred crop of the whole image with the ratio clamped. Draws from rng.
-CropBox random_resized_crop_box(int width, int height, Rng& rng, double scale_min = 0.08, double scale_max = 1.0,
+CropBox random_resized_crop_box(int width, int height, Rng& rng, double scale_min = kReferenceCropScaleMin, double scale_max = 1.0,
                                 double ratio_min = 3.0 / 4.0, double ratio_max = 4.0 / 3.0);
 
 /// Test transform: resize the shorter side to `resolution` (bicubic), centre crop, normalise.
@@ -51,6 +56,7 @@ torch::Tensor test_transform(const Image& image, int resolution);
 /// Train transform: random resized crop (scale scale_min-1, ratio 3/4-4/3; the reference's
 /// scale_min is 0.08) to `resolution`, random horizontal flip, normalise. Deterministic given
 /// rng's state.
-torch::Tensor train_transform(const Image& image, int resolution, Rng& rng, double scale_min = 0.08);
+torch::Tensor train_transform(const Image& image, int resolution, Rng& rng,
+                              double scale_min = kReferenceCropScaleMin);
 
 }  // namespace promptlab

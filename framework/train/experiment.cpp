@@ -149,7 +149,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   const MethodSpec& spec = host.method(request.method);
   Config config = resolve_config(host, protocol, request);
   const double crop_scale_min = config.get_double("data.crop_scale_min");
-  if (!(crop_scale_min > 0.0 && crop_scale_min <= 1.0)) {
+  if (!is_valid_crop_scale_min(crop_scale_min)) {
     throw ConfigError("config key data.crop_scale_min = " + std::to_string(crop_scale_min) + " is outside (0, 1]");
   }
   const std::string config_text = config.to_string();

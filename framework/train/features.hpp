@@ -8,12 +8,11 @@
 
 #include "promptlab/dataset.hpp"
 #include "data/feature_cache.hpp"
+#include "data/transforms.hpp"
 #include "train/model_source.hpp"
 
 namespace promptlab {
 
-/// The reference train transform's smallest random-crop area (torchvision's default).
-constexpr double kReferenceCropScaleMin = 0.08;
 
 /// Features [N, embed] (fp32, CPU) of `items` under "test" or "train" (augmented view `view`,
 /// random crops of at least `crop_scale_min` of the image area; part of the cache key).

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "data/transforms.hpp"
 #include "world/pretrain_stream.hpp"
@@ -72,15 +73,17 @@ double accuracy_of(const Probe& p, const torch::Tensor& x, const torch::Tensor& 
 double linear_probe(const torch::Tensor& train_x, const torch::Tensor& train_y, const torch::Tensor& val_x,
                     const torch::Tensor& val_y, const torch::Tensor& test_x, const torch::Tensor& test_y,
                     std::int64_t classes) {
-  double best_val = -1.0, best_l2 = 0.0;
+  double best_val = -1.0;
+  Probe best;
   for (double l2 : {1e-4, 1e-3, 1e-2, 3e-2, 1e-1}) {
-    const double v = accuracy_of(fit_probe(train_x, train_y, classes, l2), val_x, val_y);
+    Probe p = fit_probe(train_x, train_y, classes, l2);
+    const double v = accuracy_of(p, val_x, val_y);
     if (v > best_val) {
       best_val = v;
-      best_l2 = l2;
+      best = std::move(p);
     }
   }
-  return accuracy_of(fit_probe(train_x, train_y, classes, best_l2), test_x, test_y);
+  return accuracy_of(best, test_x, test_y);
 }
 
 }  // namespace
