@@ -110,8 +110,15 @@ TEST(Transforms, TrainTransformHonoursAMilderCropScale) {
     EXPECT_TRUE(torch::equal(train_transform(image, 16, rng, 0.6), to_normalized_tensor(expected))) << seed;
   }
   Rng rng(3);
-  EXPECT_THROW(train_transform(image, 16, rng, 0.0), std::invalid_argument);
-  EXPECT_THROW(train_transform(image, 16, rng, 1.5), std::invalid_argument);
+  for (double bad : {0.0, 1.5}) {
+    try {
+      train_transform(image, 16, rng, bad);
+      ADD_FAILURE() << "scale_min " << bad << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("crop scale_min"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("outside (0, 1]"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Transforms, RandomResizedCropFallsBackToClampedCentre) {

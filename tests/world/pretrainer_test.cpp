@@ -86,6 +86,20 @@ TEST(Pretrainer, OptionsBeforeTheMergesDoNotClaimAnEmptyVocabulary) {
   EXPECT_EQ(j.at("model").at("vocab_size").get<int>(), 967);
 }
 
+TEST(Pretrainer, GroupSizeThatDoesNotDivideTheBatchIsRefusedByName) {
+  auto dir = fresh_dir("group_size");
+  auto o = tiny_options(dir);
+  o.group_size = 3;  // batch is 8
+  try {
+    pw::pretrain(o, [](const pw::PretrainProgress&) {});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--group-size 3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--batch 8"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "runs.db")) << "nothing is recorded for a refused run";
+}
+
 TEST(Pretrainer, ResumeContinuesFromTheSavedStep) {
   auto dir = fresh_dir("resume");
   auto o = tiny_options(dir);
