@@ -11,6 +11,7 @@
 #include "data/dataset_listing.hpp"
 #include "data/feature_cache.hpp"
 #include "data/few_shot.hpp"
+#include "data/item_labels.hpp"
 #include "data/reference_datasets.hpp"
 #include "promptlab/version.hpp"
 #include "registry/plugin_host.hpp"
@@ -48,13 +49,6 @@ void check_known_keys(const Config& layer, const std::set<std::string>& known, c
     std::vector<std::string> valid(known.begin(), known.end());
     throw ConfigError(unknown_name_message("config key (from " + source + ")", key, valid));
   }
-}
-
-torch::Tensor labels_of(const std::vector<DataItem>& items) {
-  std::vector<std::int64_t> v;
-  v.reserve(items.size());
-  for (const auto& it : items) v.push_back(it.label);
-  return torch::tensor(v, torch::kInt64);
 }
 
 std::vector<std::uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }

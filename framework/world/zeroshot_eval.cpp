@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "data/item_labels.hpp"
 #include "data/transforms.hpp"
 #include "world/pretrain_stream.hpp"
 #include "world/suite.hpp"
@@ -150,11 +151,6 @@ EmbeddedScores evaluate_embedded(ClipModel& model, const Tokenizer& tokenizer, c
         }
       }
       return out;
-    };
-    auto labels_of = [](const std::vector<DataItem>& items) {
-      std::vector<std::int64_t> v;
-      for (const auto& it : items) v.push_back(it.label);
-      return torch::tensor(v, torch::kInt64);
     };
     const std::vector<DataItem> train = base_shots(Split::kTrain, probe_shots);
     const std::vector<DataItem> val = base_shots(Split::kVal, std::numeric_limits<int>::max());
