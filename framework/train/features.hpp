@@ -13,7 +13,6 @@
 
 namespace promptlab {
 
-
 /// Features [N, embed] (fp32, CPU) of `items` under "test" or "train" (augmented view `view`,
 /// random crops of at least `crop_scale_min` of the image area; part of the cache key).
 /// Items whose image cannot be read get a row of NaN and a warning in `warnings`.
