@@ -10,7 +10,7 @@ namespace promptlab::bpe {
 /// Splits already-cleaned text into pieces, each returned as UTF-8.
 std::vector<std::string> split_pieces(const std::u32string& cleaned);
 
-/// Cleans (PROTOCOL.md §2) and splits raw UTF-8 text; throws TokenizerError on bad UTF-8.
+/// Cleans (docs/protocol.md §2) and splits raw UTF-8 text; throws TokenizerError on bad UTF-8.
 std::vector<std::string> pretokenize(const std::string& text);
 
 }  // namespace promptlab::bpe

@@ -1,4 +1,4 @@
-// Architecture inference from an OpenAI-style CLIP state dict (PROTOCOL.md §1).
+// Architecture inference from an OpenAI-style CLIP state dict (docs/protocol.md §1).
 #include <cmath>
 #include <set>
 #include <stdexcept>

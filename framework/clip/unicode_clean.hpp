@@ -1,6 +1,6 @@
 #pragma once
 // CLIP's text cleaning: ftfy-style repair, html-unescape twice, whitespace
-// collapse, lower-casing (PROTOCOL.md §2). Internal to the tokenizer.
+// collapse, lower-casing (docs/protocol.md §2). Internal to the tokenizer.
 #include <string>
 
 namespace promptlab::unicode {

@@ -1,4 +1,4 @@
-// Base/new class subsets (PROTOCOL.md §6).
+// Base/new class subsets (docs/protocol.md §6).
 #include "data/base_new.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 #pragma once
-// Base/new class subsets (PROTOCOL.md §6).
+// Base/new class subsets (docs/protocol.md §6).
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The few-shot split (PROTOCOL.md §6): `shots` train items per class, min(shots, 4) val items.
+// The few-shot split (docs/protocol.md §6): `shots` train items per class, min(shots, 4) val items.
 #include <cstdint>
 #include <string>
 #include <vector>

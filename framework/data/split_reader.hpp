@@ -1,5 +1,5 @@
 #pragma once
-// Readers for the on-disk split formats (PROTOCOL.md §7); internal to data/.
+// Readers for the on-disk split formats (docs/protocol.md §7); internal to data/.
 #include <memory>
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 // The protocol's transforms, following torchvision's Resize/CenterCrop/RandomResizedCrop
-// on PIL images (see PROTOCOL.md §6).
+// on PIL images (see docs/protocol.md §6).
 #include "data/transforms.hpp"
 
 #include <algorithm>

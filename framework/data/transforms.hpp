@@ -1,5 +1,5 @@
 #pragma once
-// The protocol's image transforms (PROTOCOL.md §6) and CLIP normalisation.
+// The protocol's image transforms (docs/protocol.md §6) and CLIP normalisation.
 #include <torch/torch.h>
 
 #include "promptlab/image.hpp"

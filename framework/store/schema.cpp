@@ -110,7 +110,7 @@ ORDER BY g.method, g.protocol_hash, g.dataset
 }
 
 std::string results_average_sql(const std::string& source) {
-  // Means: average of the per-dataset seed means, then HM (PROTOCOL.md section 6).
+  // Means: average of the per-dataset seed means, then HM (docs/protocol.md §6).
   // Std: sample std over seeds of the per-seed all-datasets average.
   return R"SQL(
 SELECT d.method AS method, 'average' AS dataset, d.protocol AS protocol, d.protocol_hash AS protocol_hash,

@@ -1,5 +1,5 @@
 #pragma once
-// The learning-rate schedule (PROTOCOL.md §6): a constant warm-up, then cosine per epoch.
+// The learning-rate schedule (docs/protocol.md §6): a constant warm-up, then cosine per epoch.
 
 namespace promptlab {
 

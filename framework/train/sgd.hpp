@@ -1,5 +1,5 @@
 #pragma once
-// SGD with momentum and weight decay, matching torch.optim.SGD (PROTOCOL.md §5).
+// SGD with momentum and weight decay, matching torch.optim.SGD (docs/protocol.md §5).
 #include <torch/torch.h>
 
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
 // CoCoOp (Zhou et al., CVPR 2022): CoOp's context shifted per image by a meta-net of the
-// image feature (PROTOCOL.md section 4). All B x n_cls prompts go through the text encoder
+// image feature (docs/protocol.md §4). All B x n_cls prompts go through the text encoder
 // in one batched call.
 #include <torch/torch.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The initial context vectors of a prompt learner (PROTOCOL.md section 3).
+// The initial context vectors of a prompt learner (docs/protocol.md §3).
 #include <torch/torch.h>
 
 #include <cstdint>

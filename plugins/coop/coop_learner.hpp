@@ -1,6 +1,6 @@
 #pragma once
 // CoOp (Zhou et al., IJCV 2022): learned context vectors in front of (or around) the
-// class-name tokens of every prompt; CLIP stays frozen (PROTOCOL.md section 3).
+// class-name tokens of every prompt; CLIP stays frozen (docs/protocol.md §3).
 #include <torch/torch.h>
 
 #include <string>

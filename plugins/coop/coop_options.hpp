@@ -1,5 +1,5 @@
 #pragma once
-// CoOp's settings, read from the "coop." config keys (PROTOCOL.md section 3).
+// CoOp's settings, read from the "coop." config keys (docs/protocol.md §3).
 #include <cstdint>
 #include <string>
 

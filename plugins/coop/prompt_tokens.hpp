@@ -1,6 +1,6 @@
 #pragma once
 // Tokenized class prompts "<prefix> <class name>." and their assembly with learned
-// context vectors: [SOS, ctx, class tokens, ".", EOT, padding] (PROTOCOL.md section 3).
+// context vectors: [SOS, ctx, class tokens, ".", EOT, padding] (docs/protocol.md §3).
 #include <torch/torch.h>
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // GCSAM's per-tensor choice between the SAM gradient, its projection and the
-// plain gradient (PROTOCOL.md section 5).
+// plain gradient (docs/protocol.md §5).
 #include <torch/torch.h>
 
 namespace promptlab {

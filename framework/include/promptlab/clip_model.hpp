@@ -1,5 +1,5 @@
 #pragma once
-// CLIP (ViT variant), built from a config inferred from a state dict (PROTOCOL.md §1).
+// CLIP (ViT variant), built from a config inferred from a state dict (docs/protocol.md §1).
 #include <torch/torch.h>
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// CLIP's byte-level BPE tokenizer (PROTOCOL.md §2). No LibTorch dependency.
+// CLIP's byte-level BPE tokenizer (docs/protocol.md §2). No LibTorch dependency.
 #include <cstdint>
 #include <memory>
 #include <stdexcept>

@@ -2,7 +2,7 @@
 """Independent CLIP ViT reference for promptlab's C++ tests.
 
 Builds a CLIP ViT with random weights under OpenAI's state-dict key names,
-written from the facts in PROTOCOL.md section 1 (sequence-first layout,
+written from the facts in docs/protocol.md §1 (sequence-first layout,
 torch.nn.MultiheadAttention, LayerNorm computed in fp32). It saves:
 
   weights.pt          TorchScript archive laid out like OpenAI's release: the

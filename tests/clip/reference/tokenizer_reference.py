@@ -5,7 +5,7 @@ Usage: tokenizer_reference.py VOCAB INPUT.json
 INPUT.json holds a JSON list of strings; prints a JSON list with, per string,
 the BPE ids without SOT/EOT (or {"error": message}).
 
-Implements PROTOCOL.md section 2 from the facts: ftfy.fix_text's default fixes
+Implements docs/protocol.md §2 from the facts: ftfy.fix_text's default fixes
 for the common cases, html.unescape twice, strip, whitespace collapse, lower();
 the pre-tokenizing regex re-built from unicodedata categories (the stdlib `re`
 has no \\p{L}); byte-level BPE by merge rank.

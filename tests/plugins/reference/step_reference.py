@@ -4,7 +4,7 @@
 Reads a tiny CLIP's text-side weights, prompt token ids, image features and labels
 written by tests/plugins/parity_test.cpp, then runs CoOp / CoCoOp training steps
 with plain SGD, SAM, ASAM and GCSAM written from the published descriptions
-(PROTOCOL.md sections 1, 3-5) using torch.optim.SGD, and writes the updated
+(docs/protocol.md §§1, 3-5) using torch.optim.SGD, and writes the updated
 parameters back as raw float32 files.
 
 Usage: step_reference.py <dir>
