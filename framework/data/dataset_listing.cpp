@@ -36,6 +36,7 @@ std::vector<DatasetListingRow> list_datasets(const DatasetOptions& opts) {
     row.n_val = scan.n_val;
     row.n_test = scan.n_test;
     row.n_items = scan.n_train + scan.n_val + scan.n_test;
+    row.missing = scan.missing_paths;
     if (!scan.found) {
       row.status = scan.message;
     } else if (scan.n_missing > 0) {

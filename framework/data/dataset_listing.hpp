@@ -19,6 +19,7 @@ struct DatasetListingRow {
   std::size_t n_classes = 0;
   std::size_t n_items = 0;  // train + val + test
   std::size_t n_train = 0, n_val = 0, n_test = 0;
+  std::vector<std::string> missing;  // each absent file or folder, with where it is expected
 };
 
 /// Supplies extra rows (called once per listing with the options given on the command line).

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <toml++/toml.h>
 
+#include "data/dataset_layout.hpp"
 #include "data/file_dataset.hpp"
 #include "data/split_reader.hpp"
 
@@ -13,7 +14,7 @@ namespace fs = std::filesystem;
 
 const std::vector<ReferenceDatasetInfo>& reference_datasets() {
   static const std::vector<ReferenceDatasetInfo> infos = {
-      {"imagenet", "ImageNet", "imagenet", "a photo of a {}.", 1000, "", "images"},
+      {"imagenet", "ImageNet", "imagenet", "a photo of a {}.", 1000, "", "images", DatasetLayout::kImageNet},
       {"caltech101", "Caltech101", "caltech-101", "a photo of a {}.", 100, "split_zhou_Caltech101.json",
        "101_ObjectCategories"},
       {"oxford_pets", "OxfordPets", "oxford_pets", "a photo of a {}, a type of pet.", 37,
@@ -22,7 +23,8 @@ const std::vector<ReferenceDatasetInfo>& reference_datasets() {
       {"oxford_flowers", "Flowers102", "oxford_flowers", "a photo of a {}, a type of flower.", 102,
        "split_zhou_OxfordFlowers.json", "jpg"},
       {"food101", "Food101", "food-101", "a photo of {}, a type of food.", 101, "split_zhou_Food101.json", "images"},
-      {"fgvc_aircraft", "FGVCAircraft", "fgvc_aircraft", "a photo of a {}, a type of aircraft.", 100, "", "images"},
+      {"fgvc_aircraft", "FGVCAircraft", "fgvc_aircraft", "a photo of a {}, a type of aircraft.", 100, "", "images",
+       DatasetLayout::kFgvcAircraft},
       {"sun397", "SUN397", "sun397", "a photo of a {}.", 397, "split_zhou_SUN397.json", "SUN397"},
       {"dtd", "DTD", "dtd", "{} texture.", 47, "split_zhou_DescribableTextures.json", "images"},
       {"eurosat", "EuroSAT", "eurosat", "a centered satellite photo of {}.", 10, "split_zhou_EuroSAT.json", "2750"},
@@ -49,13 +51,13 @@ std::shared_ptr<Dataset> open_reference_dataset(const std::string& name, const D
   if (opts.root.empty()) throw std::runtime_error("dataset " + name + ": no data root given (--data-root)");
   if (!fs::is_directory(opts.root)) throw std::runtime_error("dataset " + name + ": data root not found: " + opts.root);
   const fs::path dir = fs::absolute(fs::path(opts.root) / info->folder).lexically_normal();
-  if (!fs::is_directory(dir)) {
-    throw std::runtime_error("dataset " + name + ": folder not found: " + dir.string());
+  if (const std::string missing = missing_paths_message(*info, opts.root); !missing.empty()) {
+    throw std::runtime_error(missing);
   }
   std::shared_ptr<FileDataset> ds;
-  if (info->name == "imagenet") {
+  if (info->layout == DatasetLayout::kImageNet) {
     ds = read_imagenet(dir.string(), info->name, info->prompt_template);
-  } else if (info->name == "fgvc_aircraft") {
+  } else if (info->layout == DatasetLayout::kFgvcAircraft) {
     ds = read_fgvc_aircraft(dir.string(), info->name, info->prompt_template);
   } else {
     const fs::path image_dir = info->image_dir.empty() ? dir : dir / info->image_dir;
@@ -149,6 +151,9 @@ std::vector<DatasetProblem> dataset_problems(const Dataset& dataset) {
 
 DatasetScan scan_reference_dataset(const std::string& name, const DatasetOptions& opts) {
   DatasetScan scan;
+  if (const ReferenceDatasetInfo* info = find_reference_dataset(name); info && !opts.root.empty()) {
+    for (const auto& p : missing_paths(*info, opts.root)) scan.missing_paths.push_back(describe(p));
+  }
   try {
     auto ds = open_reference_dataset(name, opts);
     scan.found = true;

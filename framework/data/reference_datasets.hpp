@@ -1,5 +1,5 @@
 #pragma once
-// The eleven reference datasets (PROTOCOL.md §7) and user datasets described by TOML.
+// The eleven reference datasets (docs/protocol.md §7) and user datasets described by TOML.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -8,6 +8,13 @@
 #include "promptlab/dataset.hpp"
 
 namespace promptlab {
+
+/// How a reference dataset's files are laid out under its folder.
+enum class DatasetLayout {
+  kZhouSplit,     // split_zhou_<Name>.json + an image folder
+  kImageNet,      // classnames.txt + images/{train,val}/<wnid>/
+  kFgvcAircraft,  // variants.txt + images_variant_{train,val,test}.txt + images/<id>.jpg
+};
 
 /// Static facts about one reference dataset.
 struct ReferenceDatasetInfo {
@@ -18,9 +25,10 @@ struct ReferenceDatasetInfo {
   int expected_classes = 0;     // class count of the full dataset
   std::string split_file;       // split_zhou_<Name>.json relative to the folder ("" for imagenet / fgvc_aircraft)
   std::string image_dir;        // image folder relative to the dataset folder
+  DatasetLayout layout = DatasetLayout::kZhouSplit;
 };
 
-/// The eleven reference datasets, in the order of PROTOCOL.md §7.
+/// The eleven reference datasets, in the order of docs/protocol.md §7.
 const std::vector<ReferenceDatasetInfo>& reference_datasets();
 
 /// The entry named `name`, or nullptr.
@@ -54,6 +62,7 @@ struct DatasetScan {
   std::size_t n_classes = 0;  // from the split file / class list
   std::size_t n_train = 0, n_val = 0, n_test = 0;
   std::size_t n_missing = 0;  // entries whose image file is missing
+  std::vector<std::string> missing_paths;  // files and folders of the layout that are absent, described
 };
 
 /// Opens the dataset and counts its items; never throws (errors go into message).

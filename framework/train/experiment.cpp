@@ -16,6 +16,7 @@
 #include "promptlab/version.hpp"
 #include "registry/plugin_host.hpp"
 #include "store/run_store.hpp"
+#include "train/dataset_source.hpp"
 #include "train/evaluate.hpp"
 #include "train/features.hpp"
 #include "train/model_source.hpp"
@@ -53,19 +54,7 @@ void check_known_keys(const Config& layer, const std::set<std::string>& known, c
 
 std::vector<std::uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
-std::shared_ptr<Dataset> open_dataset(const PluginHost& host, const std::string& name, const Config& config) {
-  DatasetOptions opts;
-  opts.root = config.get_string("data.root", "");
-  if (opts.root.empty()) opts.root = default_data_root();
-  if (is_dataset_file(name)) return open_user_dataset(name);
-  return host.make_dataset(name, opts);
-}
-
 }  // namespace
-
-bool is_dataset_file(const std::string& name) {
-  return name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0;
-}
 
 const std::atomic<bool>& stop_flag() { return g_stop; }
 
@@ -200,6 +189,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       std::to_string(request.seed) + ", protocol " + protocol.name);
 
   std::vector<std::string> warnings;
+  for (const auto& problem : dataset_problems(*dataset)) warnings.push_back(problem.message);
   try {
     const std::string side = side_directory(db_path);
     fs::create_directories(side);
@@ -234,6 +224,15 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
         data.views.push_back(f.to(model.device));
       }
       data.labels = labels.to(model.device);
+      const std::int64_t listed = data.labels.size(0);
+      const std::int64_t readable = drop_unreadable(data.views, data.labels);
+      if (readable == 0) {
+        throw std::runtime_error("none of the " + std::to_string(listed) + " training images could be read");
+      }
+      if (readable < listed) {
+        warnings.push_back(std::to_string(listed - readable) + " of " + std::to_string(listed) +
+                           " training images were unreadable and left out of training");
+      }
       TrainOptions opts;
       opts.epochs = static_cast<int>(config.get_int("train.epochs"));
       opts.batch_size = static_cast<int>(config.get_int("train.batch_size"));

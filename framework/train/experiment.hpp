@@ -27,9 +27,6 @@ struct ExperimentRequest {
   Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
 };
 
-/// True when a dataset argument names a user dataset TOML file rather than a registered dataset.
-bool is_dataset_file(const std::string& name);
-
 /// Framework-wide defaults (the lowest layer of every resolved config).
 Config framework_defaults();
 

@@ -102,13 +102,22 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
   return cache.get_or_compute(dataset, items, key, view, compute);
 }
 
-std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels) {
-  torch::Tensor keep = ~features.isnan().any(1);
-  if (keep.all().item<bool>()) return features.size(0);
-  torch::Tensor idx = keep.nonzero().squeeze(1);
-  features = features.index_select(0, idx);
+std::int64_t drop_unreadable(std::vector<torch::Tensor>& views, torch::Tensor& labels) {
+  if (views.empty()) return labels.size(0);
+  torch::Tensor keep = ~views[0].isnan().any(1);
+  for (std::size_t v = 1; v < views.size(); ++v) keep &= ~views[v].isnan().any(1);
+  if (keep.all().item<bool>()) return labels.size(0);
+  torch::Tensor idx = keep.nonzero().squeeze(1).to(labels.device());
+  for (auto& view : views) view = view.index_select(0, idx.to(view.device()));
   labels = labels.index_select(0, idx);
-  return features.size(0);
+  return labels.size(0);
+}
+
+std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels) {
+  std::vector<torch::Tensor> views{features};
+  const std::int64_t kept = drop_unreadable(views, labels);
+  features = views[0];
+  return kept;
 }
 
 }  // namespace promptlab

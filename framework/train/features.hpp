@@ -24,4 +24,7 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
 /// Rows of `features` without NaN, with the matching labels; returns the kept count.
 std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels);
 
+/// The same over several views of the same items: a row unreadable in any view is dropped from all.
+std::int64_t drop_unreadable(std::vector<torch::Tensor>& views, torch::Tensor& labels);
+
 }  // namespace promptlab

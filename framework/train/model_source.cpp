@@ -10,26 +10,35 @@ namespace promptlab {
 std::string embedded_weights_path() { return find_resource("assets/embedded/tiny_clip.pt"); }
 std::string embedded_vocab_path() { return find_resource("assets/embedded/merges.txt"); }
 
-ModelBundle load_model(const Config& config) {
-  ModelBundle m;
-  m.weights_path = config.get_string("model.weights", "");
-  m.vocab_path = config.get_string("model.vocab", "");
-  if (m.weights_path.empty()) {
-    m.embedded = true;
-    m.weights_path = embedded_weights_path();
-    if (m.weights_path.empty())
+ModelFiles resolve_model_files(const Config& config) {
+  ModelFiles f;
+  f.weights_path = config.get_string("model.weights", "");
+  f.vocab_path = config.get_string("model.vocab", "");
+  if (f.weights_path.empty()) {
+    f.embedded = true;
+    f.weights_path = embedded_weights_path();
+    if (f.weights_path.empty())
       throw std::runtime_error(
           "the embedded tiny CLIP (assets/embedded/tiny_clip.pt) was not found; run from the source tree, "
           "set PROMPTLAB_HOME, or pass --weights FILE");
-    if (m.vocab_path.empty()) m.vocab_path = embedded_vocab_path();
+    if (f.vocab_path.empty()) f.vocab_path = embedded_vocab_path();
   }
-  if (m.vocab_path.empty())
-    throw std::invalid_argument("model.weights='" + m.weights_path +
+  if (!std::filesystem::is_regular_file(f.weights_path))
+    throw std::runtime_error("model.weights (--weights): file '" + f.weights_path + "' does not exist");
+  if (f.vocab_path.empty())
+    throw std::invalid_argument("model.weights='" + f.weights_path +
                                 "' needs its BPE vocabulary: pass --vocab FILE (e.g. bpe_simple_vocab_16e6.txt.gz)");
-  if (!std::filesystem::exists(m.weights_path))
-    throw std::runtime_error("model.weights: file '" + m.weights_path + "' does not exist");
-  if (!std::filesystem::exists(m.vocab_path))
-    throw std::runtime_error("model.vocab: file '" + m.vocab_path + "' does not exist");
+  if (!std::filesystem::is_regular_file(f.vocab_path))
+    throw std::runtime_error("model.vocab (--vocab): file '" + f.vocab_path + "' does not exist");
+  return f;
+}
+
+ModelBundle load_model(const Config& config) {
+  ModelBundle m;
+  const ModelFiles files = resolve_model_files(config);
+  m.weights_path = files.weights_path;
+  m.vocab_path = files.vocab_path;
+  m.embedded = files.embedded;
   const std::string device = config.get_string("model.device", "cpu");
   if (device == "cuda") {
     if (!torch::cuda::is_available())

@@ -26,6 +26,17 @@ struct ModelBundle {
 std::string embedded_weights_path();
 std::string embedded_vocab_path();
 
+/// The weight and vocabulary files a config names (defaults: the embedded model).
+struct ModelFiles {
+  std::string weights_path;
+  std::string vocab_path;
+  bool embedded = false;
+};
+
+/// Resolves model.weights / model.vocab and checks that both files exist; errors name the key,
+/// the command-line option and the path.
+ModelFiles resolve_model_files(const Config& config);
+
 /// Loads model.weights / model.vocab (defaults: the embedded model), model.precision and
 /// model.device ("cpu" or "cuda"). Errors name the file and key.
 ModelBundle load_model(const Config& config);

@@ -31,7 +31,8 @@ void print_listing(const DatasetOptions& opts) {
     } else {
       std::cout << std::setw(9) << "-" << std::setw(8) << "-" << std::setw(8) << "-";
     }
-    std::cout << "  " << r.status << "\n";
+    std::cout << "  " << (r.missing.empty() ? r.status : "missing:") << "\n";
+    for (const auto& m : r.missing) std::cout << "    - " << m << "\n";
   }
 }
 

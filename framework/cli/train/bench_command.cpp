@@ -30,7 +30,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   for (const auto& m : methods) host->method(m);
   Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
   std::vector<std::string> datasets = choose_datasets(split_list(o.datasets), protocol);
-  check_datasets(*host, datasets);
+  preflight(*host, protocol, methods, datasets, o.config_file, o.sets, o.model);
   std::vector<std::int64_t> seeds;
   for (const auto& s : split_list(o.seeds)) {
     try {

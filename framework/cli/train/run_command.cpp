@@ -28,7 +28,7 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   host->method(o.method);  // unknown method: error listing the valid ones
   Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
   std::vector<std::string> datasets = choose_datasets(o.datasets, protocol);
-  check_datasets(*host, datasets);
+  preflight(*host, protocol, {o.method}, datasets, o.config_file, o.sets, o.model);
   const std::string db = resolve_db_path(global);
   RunStore store(db);
   install_stop_handlers();

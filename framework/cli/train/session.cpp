@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "train/builtins.hpp"
+#include "train/dataset_source.hpp"
+#include "train/model_source.hpp"
 #include "world/suite.hpp"
 
 namespace promptlab::cli {
@@ -30,9 +32,15 @@ std::vector<std::string> choose_datasets(const std::vector<std::string>& request
   return embedded_dataset_names();
 }
 
-void check_datasets(const PluginHost& host, const std::vector<std::string>& datasets) {
-  for (const auto& d : datasets) {
-    if (!is_dataset_file(d)) host.make_dataset(d, {});
+void preflight(const PluginHost& host, const Protocol& protocol, const std::vector<std::string>& methods,
+               const std::vector<std::string>& datasets, const std::string& config_file,
+               const std::vector<std::string>& sets, const ModelOptions& model) {
+  for (const auto& m : methods) {
+    for (const auto& d : datasets) {
+      const Config config = resolve_config(host, protocol, make_request(m, d, 1, config_file, sets, model));
+      resolve_model_files(config);
+      check_dataset_files(host, d, config);
+    }
   }
 }
 

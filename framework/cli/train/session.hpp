@@ -27,8 +27,12 @@ struct ModelOptions {
   Config as_config() const;
 };
 
-/// Fails with the valid names when a dataset (other than a user TOML file) is unknown.
-void check_datasets(const PluginHost& host, const std::vector<std::string>& datasets);
+/// Before any work starts: resolves every (method, dataset) cell's config (unknown keys fail) and
+/// checks that its weights, vocabulary, data root and dataset files exist. Each missing one
+/// gets its own error naming the path; an unknown dataset lists the valid names.
+void preflight(const PluginHost& host, const Protocol& protocol, const std::vector<std::string>& methods,
+               const std::vector<std::string>& datasets, const std::string& config_file,
+               const std::vector<std::string>& sets, const ModelOptions& model);
 
 /// An observer that reports to `progress` (which must outlive it).
 ExperimentObserver progress_observer(Progress& progress);
