@@ -20,6 +20,10 @@ std::vector<torch::Tensor> Learner::trainable_parameters() {
   return out;
 }
 
+void Learner::set_target(const std::vector<std::string>& classnames, const std::string& /*prompt_template*/) {
+  set_classnames(classnames);
+}
+
 std::string to_string(Split split) {
   switch (split) {
     case Split::kTrain: return "train";

@@ -23,6 +23,14 @@ std::vector<RequiredPath> required_paths(const ReferenceDatasetInfo& info, const
       out.push_back(folder(dir / info.image_dir / "train", "training image folder"));
       out.push_back(folder(dir / info.image_dir / "val", "validation image folder (the test split)"));
       break;
+    case DatasetLayout::kImageNetByIndex:
+    case DatasetLayout::kImageNetByWnid: {
+      out.push_back(folder(dir / info.image_dir, "image folder"));
+      RequiredPath list = file(dir / "classnames.txt", "class list");
+      list.alternative = fs::absolute(fs::path(root) / "imagenet" / "classnames.txt").lexically_normal().string();
+      out.push_back(list);
+      break;
+    }
     case DatasetLayout::kFgvcAircraft:
       out.push_back(file(dir / "variants.txt", "variant list"));
       for (const char* split : {"train", "val", "test"}) {
@@ -36,14 +44,27 @@ std::vector<RequiredPath> required_paths(const ReferenceDatasetInfo& info, const
 
 std::vector<RequiredPath> missing_paths(const ReferenceDatasetInfo& info, const std::string& root) {
   std::vector<RequiredPath> missing;
+  auto exists = [](const std::string& path, bool folder) {
+    return !path.empty() && (folder ? fs::is_directory(path) : fs::is_regular_file(path));
+  };
   for (auto& p : required_paths(info, root)) {
-    const bool present = p.folder ? fs::is_directory(p.path) : fs::is_regular_file(p.path);
-    if (!present) missing.push_back(std::move(p));
+    if (!exists(p.path, p.folder) && !exists(p.alternative, p.folder)) missing.push_back(std::move(p));
   }
   return missing;
 }
 
-std::string describe(const RequiredPath& path) { return path.what + " " + path.path + (path.folder ? "/" : ""); }
+std::string describe(const RequiredPath& path) {
+  const std::string slash = path.folder ? "/" : "";
+  std::string text = path.what + " " + path.path + slash;
+  if (!path.alternative.empty()) text += " (or " + path.alternative + slash + ")";
+  return text;
+}
+
+std::string imagenet_class_list(const ReferenceDatasetInfo& info, const std::string& root) {
+  const fs::path own = fs::absolute(fs::path(root) / info.folder / "classnames.txt").lexically_normal();
+  if (fs::is_regular_file(own)) return own.string();
+  return fs::absolute(fs::path(root) / "imagenet" / "classnames.txt").lexically_normal().string();
+}
 
 std::string missing_paths_message(const ReferenceDatasetInfo& info, const std::string& root) {
   const auto missing = missing_paths(info, root);

@@ -30,8 +30,20 @@ const std::vector<ReferenceDatasetInfo>& reference_datasets() {
       {"eurosat", "EuroSAT", "eurosat", "a centered satellite photo of {}.", 10, "split_zhou_EuroSAT.json", "2750"},
       {"ucf101", "UCF101", "ucf101", "a photo of a person doing {}.", 101, "split_zhou_UCF101.json",
        "UCF-101-midframes"},
+      {"imagenet_v2", "ImageNet-V2", "imagenetv2", "a photo of a {}.", 1000, "",
+       "imagenetv2-matched-frequency-format-val", DatasetLayout::kImageNetByIndex},
+      {"imagenet_sketch", "ImageNet-Sketch", "imagenet-sketch", "a photo of a {}.", 1000, "", "images",
+       DatasetLayout::kImageNetByWnid},
+      {"imagenet_a", "ImageNet-A", "imagenet-adversarial", "a photo of a {}.", 200, "", "imagenet-a",
+       DatasetLayout::kImageNetByWnid},
+      {"imagenet_r", "ImageNet-R", "imagenet-rendition", "a photo of a {}.", 200, "", "imagenet-r",
+       DatasetLayout::kImageNetByWnid},
   };
   return infos;
+}
+
+bool is_test_only(const ReferenceDatasetInfo& info) {
+  return info.layout == DatasetLayout::kImageNetByIndex || info.layout == DatasetLayout::kImageNetByWnid;
 }
 
 const ReferenceDatasetInfo* find_reference_dataset(const std::string& name) {
@@ -57,6 +69,9 @@ std::shared_ptr<Dataset> open_reference_dataset(const std::string& name, const D
   std::shared_ptr<FileDataset> ds;
   if (info->layout == DatasetLayout::kImageNet) {
     ds = read_imagenet(dir.string(), info->name, info->prompt_template);
+  } else if (is_test_only(*info)) {
+    ds = read_imagenet_variant((dir / info->image_dir).string(), imagenet_class_list(*info, opts.root),
+                               info->layout == DatasetLayout::kImageNetByIndex, info->name, info->prompt_template);
   } else if (info->layout == DatasetLayout::kFgvcAircraft) {
     ds = read_fgvc_aircraft(dir.string(), info->name, info->prompt_template);
   } else {

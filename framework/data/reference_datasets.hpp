@@ -14,6 +14,8 @@ enum class DatasetLayout {
   kZhouSplit,     // split_zhou_<Name>.json + an image folder
   kImageNet,      // classnames.txt + images/{train,val}/<wnid>/
   kFgvcAircraft,  // variants.txt + images_variant_{train,val,test}.txt + images/<id>.jpg
+  kImageNetByIndex,  // test only: <image_dir>/<class index>/ (ImageNet-V2), ImageNet's class list
+  kImageNetByWnid,   // test only: <image_dir>/<wnid>/ (ImageNet-Sketch, -A, -R), ImageNet's class list
 };
 
 /// Static facts about one reference dataset.
@@ -28,8 +30,12 @@ struct ReferenceDatasetInfo {
   DatasetLayout layout = DatasetLayout::kZhouSplit;
 };
 
-/// The eleven reference datasets, in the order of docs/protocol.md §7.
+/// The eleven reference datasets, in the order of docs/protocol.md §7, then the four test-only
+/// ImageNet variants of the domain-generalisation protocol (§11).
 const std::vector<ReferenceDatasetInfo>& reference_datasets();
+
+/// True for the test-only layouts (no train or val split).
+bool is_test_only(const ReferenceDatasetInfo& info);
 
 /// The entry named `name`, or nullptr.
 const ReferenceDatasetInfo* find_reference_dataset(const std::string& name);

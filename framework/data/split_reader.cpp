@@ -68,6 +68,47 @@ struct MissingLog {
   }
 };
 
+// `<wnid> <class name>` lines of an ImageNet class list, in file order.
+std::vector<std::pair<std::string, std::string>> read_imagenet_class_list(const std::string& path) {
+  std::string text = read_text_file(path, "ImageNet class list");
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream lines(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(lines, line)) {
+    ++line_no;
+    line = trim(line);
+    if (line.empty()) continue;
+    auto sp = line.find_first_of(" \t");
+    if (sp == std::string::npos) {
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected '<wnid> <class name>'");
+    }
+    out.emplace_back(line.substr(0, sp), trim(line.substr(sp + 1)));
+  }
+  return out;
+}
+
+// Image files of a folder, sorted by name (empty when the folder is absent).
+std::vector<std::string> list_images(const fs::path& folder) {
+  std::vector<std::string> files;
+  if (!fs::is_directory(folder)) return files;
+  for (const auto& e : fs::directory_iterator(folder)) {
+    if (e.is_regular_file() && is_image_name(e.path())) files.push_back(e.path().lexically_normal().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Names of the sub-folders of `dir`, sorted (files such as README.txt are ignored).
+std::vector<std::string> list_folders(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_directory()) names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 }  // namespace
 
 ZhouSplit read_zhou_split(const std::string& split_path, const std::string& image_dir, bool check_images) {
@@ -143,28 +184,11 @@ std::shared_ptr<FileDataset> read_imagenet(const std::string& dir, const std::st
   const std::string classnames_path = (fs::path(dir) / "classnames.txt").string();
   const std::string train_dir = (fs::path(dir) / "images" / "train").string();
   const std::string val_dir = (fs::path(dir) / "images" / "val").string();
-  std::string text = read_text_file(classnames_path, "ImageNet class list");
   std::map<std::string, std::string> wnid_names;
-  std::istringstream lines(text);
-  std::string line;
-  int line_no = 0;
-  while (std::getline(lines, line)) {
-    ++line_no;
-    line = trim(line);
-    if (line.empty()) continue;
-    auto sp = line.find_first_of(" \t");
-    if (sp == std::string::npos) {
-      throw std::runtime_error(classnames_path + ":" + std::to_string(line_no) + ": expected '<wnid> <class name>'");
-    }
-    wnid_names[line.substr(0, sp)] = trim(line.substr(sp + 1));
-  }
+  for (auto& [wnid, classname] : read_imagenet_class_list(classnames_path)) wnid_names[wnid] = classname;
   if (!fs::is_directory(train_dir)) throw std::runtime_error("ImageNet train folder not found: " + train_dir);
   if (!fs::is_directory(val_dir)) throw std::runtime_error("ImageNet val folder not found: " + val_dir);
-  std::vector<std::string> wnids;
-  for (const auto& e : fs::directory_iterator(train_dir)) {
-    if (e.is_directory()) wnids.push_back(e.path().filename().string());
-  }
-  std::sort(wnids.begin(), wnids.end());
+  const std::vector<std::string> wnids = list_folders(train_dir);
   if (wnids.empty()) throw std::runtime_error("ImageNet train folder has no class folders: " + train_dir);
   std::vector<std::string> classnames;
   std::vector<DatasetProblem> problems;
@@ -175,24 +199,15 @@ std::shared_ptr<FileDataset> read_imagenet(const std::string& dir, const std::st
     }
     classnames.push_back(it->second);
   }
-  auto list_folder = [](const fs::path& folder) {
-    std::vector<std::string> files;
-    if (!fs::is_directory(folder)) return files;
-    for (const auto& e : fs::directory_iterator(folder)) {
-      if (e.is_regular_file() && is_image_name(e.path())) files.push_back(e.path().lexically_normal().string());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  };
   std::vector<DataItem> train, val, test;
   for (std::size_t label = 0; label < wnids.size(); ++label) {
-    auto files = list_folder(fs::absolute(train_dir) / wnids[label]);
+    auto files = list_images(fs::absolute(train_dir) / wnids[label]);
     std::size_t n_val = files.size() > kValPerClass ? kValPerClass : files.size() / 2;
     for (std::size_t i = 0; i < files.size(); ++i) {
       auto& dest = i + n_val >= files.size() ? val : train;
       dest.push_back({files[i], static_cast<std::int64_t>(label), classnames[label]});
     }
-    auto test_files = list_folder(fs::absolute(val_dir) / wnids[label]);
+    auto test_files = list_images(fs::absolute(val_dir) / wnids[label]);
     if (test_files.empty()) {
       problems.push_back({(fs::path(val_dir) / wnids[label]).string(),
                           "ImageNet: no val (test) images for class " + wnids[label] + " under " + val_dir});
@@ -201,6 +216,54 @@ std::shared_ptr<FileDataset> read_imagenet(const std::string& dir, const std::st
   }
   return std::make_shared<FileDataset>(name, std::move(classnames), prompt_template, std::move(train), std::move(val),
                                        std::move(test), std::move(problems));
+}
+
+std::shared_ptr<FileDataset> read_imagenet_variant(const std::string& image_dir,
+                                                   const std::string& class_list, bool by_index,
+                                                   const std::string& name, const std::string& prompt_template) {
+  const auto list = read_imagenet_class_list(class_list);
+  if (list.empty()) throw std::runtime_error("ImageNet class list is empty: " + class_list);
+  const fs::path images = fs::absolute(image_dir).lexically_normal();
+  std::vector<std::string> classnames;
+  std::vector<DataItem> test;
+  std::vector<DatasetProblem> problems;
+  if (by_index) {
+    for (const auto& [wnid, classname] : list) classnames.push_back(classname);
+    for (const auto& folder : list_folders(images)) {
+      std::size_t used = 0;
+      long label = -1;
+      try {
+        label = std::stol(folder, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != folder.size() || label < 0 || label >= static_cast<long>(list.size())) {
+        problems.push_back({(images / folder).string(), name + ": folder " + (images / folder).string() +
+                                                            " is not a class index 0.." +
+                                                            std::to_string(list.size() - 1) + "; skipped"});
+        continue;
+      }
+      for (auto& f : list_images(images / folder)) {
+        test.push_back({f, label, classnames[static_cast<std::size_t>(label)]});
+      }
+    }
+    std::sort(test.begin(), test.end(), [](const DataItem& a, const DataItem& b) {
+      return a.label != b.label ? a.label < b.label : a.id < b.id;
+    });
+  } else {
+    std::map<std::string, std::string> wnid_names(list.begin(), list.end());
+    for (const auto& wnid : list_folders(images)) {
+      auto it = wnid_names.find(wnid);
+      if (it == wnid_names.end()) {
+        throw std::runtime_error(class_list + ": no class name for folder " + (images / wnid).string());
+      }
+      const auto label = static_cast<std::int64_t>(classnames.size());
+      classnames.push_back(it->second);
+      for (auto& f : list_images(images / wnid)) test.push_back({f, label, it->second});
+    }
+  }
+  if (test.empty()) throw std::runtime_error(name + ": no images under " + images.string());
+  return std::make_shared<FileDataset>(name, std::move(classnames), prompt_template, std::vector<DataItem>{},
+                                       std::vector<DataItem>{}, std::move(test), std::move(problems));
 }
 
 std::shared_ptr<FileDataset> read_fgvc_aircraft(const std::string& dir, const std::string& name,

@@ -26,6 +26,15 @@ ZhouSplit read_zhou_split(const std::string& split_path, const std::string& imag
 std::shared_ptr<FileDataset> read_imagenet(const std::string& dir, const std::string& name,
                                            const std::string& prompt_template);
 
+/// A test-only ImageNet variant. `by_index`: <image_dir>/<class index>/* (ImageNet-V2), labels are
+/// the indices into the class list, every class of the list is kept. Otherwise <image_dir>/<wnid>/*
+/// (ImageNet-Sketch, -A, -R): labels follow the sorted wnid folders present and only those classes
+/// are kept, so logits cover -A's and -R's 200 classes only. Names come from `class_list`
+/// (`<wnid> <name>` per line).
+std::shared_ptr<FileDataset> read_imagenet_variant(const std::string& image_dir,
+                                                   const std::string& class_list, bool by_index,
+                                                   const std::string& name, const std::string& prompt_template);
+
 /// FGVCAircraft: <dir>/variants.txt, <dir>/images_variant_{train,val,test}.txt, <dir>/images/<id>.jpg.
 std::shared_ptr<FileDataset> read_fgvc_aircraft(const std::string& dir, const std::string& name,
                                                 const std::string& prompt_template);

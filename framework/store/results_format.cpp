@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace promptlab {
 
@@ -294,6 +295,74 @@ std::string align_columns(const std::vector<std::vector<std::string>>& rows, boo
   return out;
 }
 
+namespace {
+
+using Table = std::vector<std::vector<std::string>>;
+
+// Text (aligned, numbers right of `first_num`) or Markdown rendering of a header + rows table.
+std::string render_table(const Table& table, std::size_t first_num, ResultFormat format) {
+  if (format == ResultFormat::Text) {
+    std::vector<bool> right(table[0].size(), false);
+    for (std::size_t c = first_num; c < right.size(); ++c) right[c] = true;
+    return align_columns(table, true, right);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    out += "|";
+    for (const auto& cell : table[i]) out += " " + md_cell(cell) + " |";
+    out += "\n";
+    if (i == 0) {
+      out += "|";
+      for (std::size_t c = 0; c < table[0].size(); ++c) out += c >= first_num ? " ---: |" : " --- |";
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+// Machine-readable target rows: CSV lines or a JSON array.
+std::string target_rows_data(const std::vector<TargetRow>& rows, ResultFormat format) {
+  if (format == ResultFormat::Json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& r : rows) {
+      j.push_back({{"method", r.method}, {"dataset", r.dataset}, {"target", r.target}, {"protocol", r.protocol},
+                   {"protocol_hash", r.protocol_hash}, {"shots", r.shots}, {"seeds", r.n_seeds},
+                   {"mean", r.mean}, {"std", r.std}});
+    }
+    return j.dump(2) + "\n";
+  }
+  std::string out = "method,dataset,target,protocol,protocol_hash,shots,seeds,mean,std\n";
+  for (const auto& r : rows) {
+    out += csv_field(r.method) + "," + csv_field(r.dataset) + "," + csv_field(r.target) + "," +
+           csv_field(r.protocol) + "," + csv_field(r.protocol_hash) + "," + std::to_string(r.shots) + "," +
+           std::to_string(r.n_seeds) + "," + exact(r.mean) + "," + exact(r.std) + "\n";
+  }
+  return out;
+}
+
+// Keys in order of first appearance.
+template <typename T, typename F>
+std::vector<T> distinct(const std::vector<TargetRow>& rows, F key) {
+  std::vector<T> out;
+  for (const auto& r : rows) {
+    T k = key(r);
+    if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  }
+  return out;
+}
+
+std::string protocol_label(const TargetRow& r) { return r.protocol + " " + short_hash(r.protocol_hash); }
+
+// True when r's runs (method, dataset, protocol hash, shots) evaluated another dataset too: a transfer row.
+bool is_transfer(const std::vector<TargetRow>& rows, const TargetRow& r) {
+  return std::any_of(rows.begin(), rows.end(), [&](const TargetRow& o) {
+    return o.method == r.method && o.dataset == r.dataset && o.protocol_hash == r.protocol_hash &&
+           o.shots == r.shots && o.target != o.dataset;
+  });
+}
+
+}  // namespace
+
 std::string format_results(const std::vector<ResultRow>& dataset_rows, const std::vector<ResultRow>& average_rows,
                            ResultFormat format) {
   const auto lines = ordered_rows(dataset_rows, average_rows);
@@ -323,7 +392,7 @@ std::string format_results(const std::vector<ResultRow>& dataset_rows, const std
       std::vector<std::string> header{"method", "dataset"};
       if (show_protocol) header.push_back("protocol");
       for (const char* h : {"seeds", "base", "new", "HM"}) header.push_back(h);
-      std::vector<std::vector<std::string>> table{header};
+      Table table{header};
       for (const auto& [r, avg] : lines) {
         std::vector<std::string> row{r.method, avg ? "average (" + std::to_string(r.n_datasets) + ")" : r.dataset};
         if (show_protocol) row.push_back(r.protocol + " " + short_hash(r.protocol_hash));
@@ -333,27 +402,158 @@ std::string format_results(const std::vector<ResultRow>& dataset_rows, const std
         row.push_back(fixed(r.hm, 2));
         table.push_back(row);
       }
-      const std::size_t first_num = show_protocol ? 3 : 2;
-      if (format == ResultFormat::Text) {
-        std::vector<bool> right(header.size(), false);
-        for (std::size_t c = first_num; c < header.size(); ++c) right[c] = true;
-        return align_columns(table, true, right);
-      }
-      std::string out;
-      for (std::size_t i = 0; i < table.size(); ++i) {
-        out += "|";
-        for (const auto& cell : table[i]) out += " " + md_cell(cell) + " |";
-        out += "\n";
-        if (i == 0) {
-          out += "|";
-          for (std::size_t c = 0; c < header.size(); ++c) out += c >= first_num ? " ---: |" : " --- |";
-          out += "\n";
-        }
-      }
-      return out;
+      return render_table(table, show_protocol ? 3 : 2, format);
     }
   }
   return {};
+}
+
+std::string format_fewshot(const std::vector<TargetRow>& all_rows, ResultFormat format) {
+  std::vector<TargetRow> rows;
+  for (const auto& r : all_rows)
+    if (r.target == r.dataset && !is_transfer(all_rows, r)) rows.push_back(r);
+  if (format == ResultFormat::Json || format == ResultFormat::Csv) return target_rows_data(rows, format);
+  if (rows.empty()) return format == ResultFormat::Text ? "no finished few-shot runs\n" : "";
+  std::vector<std::int64_t> shots = distinct<std::int64_t>(rows, [](const TargetRow& r) { return r.shots; });
+  std::sort(shots.begin(), shots.end());
+  const bool show_protocol = distinct<std::string>(rows, [](const TargetRow& r) { return r.protocol_hash; }).size() > 1;
+  std::vector<std::string> header{"method", "dataset"};
+  if (show_protocol) header.push_back("protocol");
+  for (auto n : shots) header.push_back(std::to_string(n) + (n == 1 ? " shot" : " shots"));
+  Table table{header};
+  const auto groups = distinct<std::pair<std::string, std::string>>(
+      rows, [](const TargetRow& r) { return std::make_pair(r.method, r.protocol_hash); });
+  for (const auto& [method, hash] : groups) {
+    std::vector<const TargetRow*> group;
+    for (const auto& r : rows)
+      if (r.method == method && r.protocol_hash == hash) group.push_back(&r);
+    std::map<std::int64_t, std::pair<double, int>> sums;  // shots -> (sum of means, datasets)
+    for (const auto& dataset : distinct<std::string>(rows, [](const TargetRow& r) { return r.dataset; })) {
+      std::vector<std::string> line{method, dataset};
+      if (show_protocol) line.push_back(protocol_label(*group.front()));
+      bool any = false;
+      for (auto n : shots) {
+        auto it = std::find_if(group.begin(), group.end(),
+                               [&](const TargetRow* r) { return r->dataset == dataset && r->shots == n; });
+        if (it == group.end()) {
+          line.push_back("-");
+          continue;
+        }
+        any = true;
+        line.push_back(format_mean_std((*it)->mean, (*it)->std));
+        sums[n].first += (*it)->mean;
+        sums[n].second += 1;
+      }
+      if (any) table.push_back(line);
+    }
+    std::vector<std::string> avg{method, "average"};
+    if (show_protocol) avg.push_back(protocol_label(*group.front()));
+    for (auto n : shots) {
+      auto it = sums.find(n);
+      avg.push_back(it == sums.end() ? "-"
+                                     : fixed(it->second.first / it->second.second, 2) + " (" +
+                                           std::to_string(it->second.second) + ")");
+    }
+    table.push_back(avg);
+  }
+  return render_table(table, show_protocol ? 3 : 2, format);
+}
+
+std::string format_transfer(const std::vector<TargetRow>& all_rows, ResultFormat format) {
+  // Groups (method, dataset, hash, shots) that evaluated at least one other dataset.
+  std::vector<TargetRow> rows;
+  for (const auto& r : all_rows)
+    if (is_transfer(all_rows, r)) rows.push_back(r);
+  if (format == ResultFormat::Json || format == ResultFormat::Csv) return target_rows_data(rows, format);
+  if (rows.empty()) return format == ResultFormat::Text ? "no finished transfer runs\n" : "";
+  std::string out;
+  // One table per protocol hash: its targets are the columns.
+  for (const auto& hash : distinct<std::string>(rows, [](const TargetRow& r) { return r.protocol_hash; })) {
+    std::vector<TargetRow> mine;
+    for (const auto& r : rows)
+      if (r.protocol_hash == hash) mine.push_back(r);
+    std::vector<std::string> targets;
+    for (const auto& r : mine)
+      if (r.target != r.dataset && std::find(targets.begin(), targets.end(), r.target) == targets.end())
+        targets.push_back(r.target);
+    std::vector<std::string> header{"method", "source", "seeds", "source acc"};
+    header.insert(header.end(), targets.begin(), targets.end());
+    header.push_back("target average");
+    Table table{header};
+    for (const auto& key : distinct<std::tuple<std::string, std::string, std::int64_t>>(
+             mine, [](const TargetRow& r) { return std::make_tuple(r.method, r.dataset, r.shots); })) {
+      auto cell = [&](const std::string& target) -> const TargetRow* {
+        for (const auto& r : mine)
+          if (std::make_tuple(r.method, r.dataset, r.shots) == key && r.target == target) return &r;
+        return nullptr;
+      };
+      const TargetRow* source = cell(std::get<1>(key));
+      std::vector<std::string> line{std::get<0>(key), std::get<1>(key)};
+      std::int64_t seeds = 0;
+      for (const auto& r : mine)
+        if (std::make_tuple(r.method, r.dataset, r.shots) == key) seeds = std::max(seeds, r.n_seeds);
+      line.push_back(std::to_string(seeds));
+      line.push_back(source ? format_mean_std(source->mean, source->std) : "-");
+      double sum = 0;
+      int n = 0;
+      for (const auto& t : targets) {
+        const TargetRow* r = cell(t);
+        line.push_back(r ? format_mean_std(r->mean, r->std) : "-");
+        if (r) {
+          sum += r->mean;
+          ++n;
+        }
+      }
+      line.push_back(n ? fixed(sum / n, 2) + (n < static_cast<int>(targets.size()) ? " (" + std::to_string(n) + ")" : "")
+                       : "-");
+      table.push_back(line);
+    }
+    if (!out.empty()) out += "\n";
+    out += "protocol " + mine.front().protocol + " (" + short_hash(hash) + ")\n";
+    out += render_table(table, 2, format);
+  }
+  return out;
+}
+
+std::string to_string(ResultTable table) {
+  switch (table) {
+    case ResultTable::kBase2New: return "base2new";
+    case ResultTable::kFewShot: return "few-shot";
+    case ResultTable::kTransfer: return "transfer";
+  }
+  return "";
+}
+
+ResultTable parse_result_table(const std::string& name) {
+  for (auto t : {ResultTable::kBase2New, ResultTable::kFewShot, ResultTable::kTransfer}) {
+    if (to_string(t) == name) return t;
+  }
+  throw std::invalid_argument("unknown results table '" + name + "' (expected base2new, few-shot or transfer)");
+}
+
+std::string format_table(const RunStore& store, ResultTable kind, const ResultFilter& filter, ResultFormat format) {
+  switch (kind) {
+    case ResultTable::kBase2New:
+      return format_results(store.results_table(filter), store.average_rows(filter), format);
+    case ResultTable::kFewShot:
+      return format_fewshot(store.target_results(filter), format);
+    case ResultTable::kTransfer:
+      return format_transfer(store.target_results(filter), format);
+  }
+  return "";
+}
+
+std::vector<ResultTable> tables_present(const RunStore& store, const ResultFilter& filter) {
+  std::vector<ResultTable> out;
+  if (!store.results_table(filter).empty()) out.push_back(ResultTable::kBase2New);
+  const auto rows = store.target_results(filter);
+  if (std::any_of(rows.begin(), rows.end(), [&](const TargetRow& r) { return !is_transfer(rows, r); })) {
+    out.push_back(ResultTable::kFewShot);
+  }
+  if (std::any_of(rows.begin(), rows.end(), [&](const TargetRow& r) { return is_transfer(rows, r); })) {
+    out.push_back(ResultTable::kTransfer);
+  }
+  return out;
 }
 
 std::string format_run(const RunRecord& run, const std::vector<EpochMetrics>& epochs,

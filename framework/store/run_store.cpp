@@ -20,7 +20,7 @@ using store::Statement;
 namespace {
 
 const char* kRunColumns =
-    "id, method, learner, step_rule, dataset, protocol, protocol_hash, seed, config_json, config_hash, "
+    "id, method, learner, step_rule, dataset, protocol, protocol_hash, seed, shots, config_json, config_hash, "
     "plugin_versions_json, model_checksum, model_path, code_revision, promptlab_version, machine, device, "
     "precision, status, error, started_at, finished_at";
 
@@ -35,6 +35,7 @@ RunRecord read_run(const Statement& s) {
   r.protocol = s.text(c++);
   r.protocol_hash = s.text(c++);
   r.seed = s.int64(c++);
+  r.shots = s.int64(c++);
   r.config_json = s.text(c++);
   r.config_hash = s.text(c++);
   r.plugin_versions_json = s.text(c++);
@@ -235,8 +236,8 @@ std::int64_t RunStore::begin_run(const RunRecord& r) {
   Statement s(db_,
               "INSERT INTO runs (method, learner, step_rule, dataset, protocol, protocol_hash, seed, config_json, "
               "config_hash, plugin_versions_json, model_checksum, model_path, code_revision, promptlab_version, "
-              "machine, device, precision, status, error) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running','')",
+              "machine, device, precision, shots, status, error) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running','')",
               path_);
   const std::string fields[] = {r.method,
                                 r.learner,
@@ -260,6 +261,7 @@ std::int64_t RunStore::begin_run(const RunRecord& r) {
     if (i == 7) s.bind(i++, r.seed);
     s.bind(i++, f);
   }
+  s.bind(i, r.shots);
   s.run();
   return sqlite3_last_insert_rowid(db_);
 }
@@ -285,9 +287,14 @@ void RunStore::record_result(std::int64_t run, const SplitResult& r) {
     throw StoreError("run store " + path_ + ": result for split " + r.split + " has correct=" +
                      std::to_string(r.correct) + " of n=" + std::to_string(r.n));
   store::Transaction tx(db_, path_);
-  require_run(run);
-  Statement s(db_, "INSERT OR REPLACE INTO results (run_id, split, n, correct, accuracy) VALUES (?,?,?,?,?)", path_);
-  s.bind(1, run).bind(2, r.split).bind(3, r.n).bind(4, r.correct).bind(5, r.accuracy).run();
+  Statement q(db_, "SELECT dataset FROM runs WHERE id = ?", path_);
+  q.bind(1, run);
+  if (!q.step()) throw StoreError("run store " + path_ + ": no run with id " + std::to_string(run));
+  const std::string dataset = r.dataset.empty() ? q.text(0) : r.dataset;
+  Statement s(db_,
+              "INSERT OR REPLACE INTO results (run_id, dataset, split, n, correct, accuracy) VALUES (?,?,?,?,?,?)",
+              path_);
+  s.bind(1, run).bind(2, dataset).bind(3, r.split).bind(4, r.n).bind(5, r.correct).bind(6, r.accuracy).run();
   tx.commit();
 }
 
@@ -356,13 +363,17 @@ std::vector<EpochMetrics> RunStore::epochs(std::int64_t run) const {
 
 std::vector<SplitResult> RunStore::results(std::int64_t run) const {
   check_open();
+  // The run's own dataset first, then each target in the order first recorded.
   Statement s(db_,
-              "SELECT split, n, correct, accuracy FROM results WHERE run_id = ? ORDER BY "
+              "SELECT split, dataset, n, correct, accuracy FROM ("
+              "  SELECT res.*, r.dataset AS own, min(res.rowid) OVER (PARTITION BY res.dataset) AS first_row "
+              "  FROM results res JOIN runs r ON r.id = res.run_id WHERE res.run_id = ?) "
+              "ORDER BY dataset <> own, first_row, "
               "CASE split WHEN 'base' THEN 0 WHEN 'new' THEN 1 WHEN 'all' THEN 2 ELSE 3 END, split",
               path_);
   s.bind(1, run);
   std::vector<SplitResult> out;
-  while (s.step()) out.push_back(SplitResult{s.text(0), s.int64(1), s.int64(2), s.real(3)});
+  while (s.step()) out.push_back(SplitResult{s.text(0), s.int64(2), s.int64(3), s.real(4), s.text(1)});
   return out;
 }
 
@@ -410,6 +421,21 @@ std::vector<ResultRow> RunStore::average_rows(const ResultFilter& f) const {
   bind_filter(s, f);
   std::vector<ResultRow> out;
   while (s.step()) out.push_back(read_row(s, true));
+  return out;
+}
+
+std::vector<TargetRow> RunStore::target_results(const ResultFilter& f) const {
+  check_open();
+  Statement s(db_,
+              "SELECT method, dataset, target, protocol, protocol_hash, shots, seeds, mean, std FROM target_results" +
+                  where_clause(f) + " ORDER BY method, protocol_hash, dataset, shots, target = dataset DESC, target",
+              path_);
+  bind_filter(s, f);
+  std::vector<TargetRow> out;
+  while (s.step()) {
+    out.push_back(TargetRow{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.int64(5), s.int64(6), s.real(7),
+                            s.real(8)});
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@ struct RunRecord {
   std::int64_t id = 0;
   std::string method, learner, step_rule, dataset, protocol, protocol_hash;
   std::int64_t seed = 0;
+  std::int64_t shots = 0;  // few-shot count (data.shots); 0 when unknown
   std::string config_json, config_hash, plugin_versions_json, model_checksum, model_path, code_revision,
       promptlab_version, machine, device, precision, status /*running|finished|failed|interrupted*/, error,
       started_at, finished_at;
@@ -31,11 +32,13 @@ struct EpochMetrics {
   std::map<std::string, double> values;
 };
 
-/// Final result of one evaluation split (base, new or all).
+/// Final result of one evaluation split (base, new or all) of one evaluated dataset.
 struct SplitResult {
   std::string split /*base|new|all*/;
   std::int64_t n = 0, correct = 0;
   double accuracy = 0;
+  /// The dataset evaluated: the run's own (empty when recording means the same) or a transfer target.
+  std::string dataset;
 };
 
 /// A named blob attached to a run (learned prompts, notes...).
@@ -58,6 +61,14 @@ struct ResultRow {
   double base_mean = 0, base_std = 0, new_mean = 0, new_std = 0, hm = 0;
 };
 
+/// Accuracy on one evaluation target over seeds (view `target_results`): few-shot tables use the
+/// rows whose target is the training dataset, transfer tables (cross-dataset, domain shift) the rest.
+struct TargetRow {
+  std::string method, dataset /*trained on*/, target /*evaluated*/, protocol, protocol_hash;
+  std::int64_t shots = 0, n_seeds = 0;
+  double mean = 0, std = 0;
+};
+
 /// Any failure of the run store; the message names the database path.
 class StoreError : public std::runtime_error {
   using runtime_error::runtime_error;
@@ -67,7 +78,7 @@ class StoreError : public std::runtime_error {
 class PROMPTLAB_API RunStore {
  public:
   /// Current schema version written by this build.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens or creates the store, enables WAL and a busy timeout, migrates to kSchemaVersion.
   explicit RunStore(const std::string& path);
@@ -84,7 +95,7 @@ class PROMPTLAB_API RunStore {
   std::int64_t begin_run(const RunRecord& r);
   /// Records (or replaces) the metrics of one epoch.
   void log_epoch(std::int64_t run, const EpochMetrics& m);
-  /// Records (or replaces) the result of one split.
+  /// Records (or replaces) the result of one split of one evaluated dataset (default: the run's).
   void record_result(std::int64_t run, const SplitResult& r);
   /// Stores (or replaces) a named artifact.
   void add_artifact(std::int64_t run, const Artifact& a);
@@ -96,7 +107,7 @@ class PROMPTLAB_API RunStore {
   std::vector<RunRecord> list_runs(const ResultFilter& f = {}) const;
   /// Per-epoch metrics of a run, by epoch.
   std::vector<EpochMetrics> epochs(std::int64_t run) const;
-  /// Split results of a run (base, new, all order).
+  /// Split results of a run: its own dataset's first (base, new, all order), then each target's.
   std::vector<SplitResult> results(std::int64_t run) const;
   /// Artifacts of a run, in insertion order.
   std::vector<Artifact> artifacts(std::int64_t run) const;
@@ -108,6 +119,9 @@ class PROMPTLAB_API RunStore {
   std::vector<ResultRow> results_table(const ResultFilter& f = {}) const;
   /// All-datasets rows: one per method x protocol_hash (view `results_average`).
   std::vector<ResultRow> average_rows(const ResultFilter& f = {}) const;
+  /// Accuracy per evaluation target over seeds (view `target_results`); the filter's datasets
+  /// match the training dataset.
+  std::vector<TargetRow> target_results(const ResultFilter& f = {}) const;
   /// Schema version of the open file.
   int schema_version() const;
   /// Path the store was opened with.

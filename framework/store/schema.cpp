@@ -4,9 +4,9 @@ namespace promptlab::store {
 
 namespace {
 
-// Finished runs with both a base and a new result; only the newest run counts
-// for each method x dataset x protocol hash x seed.
-const char* kSeedResultsView = R"SQL(
+// Schema versions 1-2: finished runs with both a base and a new result; only the newest
+// run counts for each method x dataset x protocol hash x seed.
+const char* kSeedResultsViewV1 = R"SQL(
 CREATE VIEW seed_results AS
 SELECT run_id, method, dataset, protocol, protocol_hash, seed, config_hash, base, new FROM (
   SELECT r.id AS run_id, r.method, r.dataset, r.protocol, r.protocol_hash, r.seed, r.config_hash,
@@ -83,6 +83,75 @@ DROP VIEW IF EXISTS results_table;
 DROP VIEW IF EXISTS seed_results;
 )SQL";
 
+// Version 3: results name the dataset they evaluate (one row per evaluation target: the run's
+// own dataset, or another one for cross-dataset and domain-shift protocols); runs record their
+// shot count, so few-shot tables group by it.
+const char* kV3 = R"SQL(
+DROP VIEW IF EXISTS results_average;
+DROP VIEW IF EXISTS results_table;
+DROP VIEW IF EXISTS seed_results;
+ALTER TABLE runs ADD COLUMN shots INTEGER NOT NULL DEFAULT 0;
+UPDATE runs SET shots = coalesce(json_extract(config_json, '$."data.shots"'), 0) WHERE json_valid(config_json);
+CREATE TABLE results_v3 (
+  run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  dataset  TEXT NOT NULL,
+  split    TEXT NOT NULL,
+  n        INTEGER NOT NULL,
+  correct  INTEGER NOT NULL,
+  accuracy REAL NOT NULL,
+  PRIMARY KEY (run_id, dataset, split)
+);
+INSERT INTO results_v3 (run_id, dataset, split, n, correct, accuracy)
+  SELECT res.run_id, r.dataset, res.split, res.n, res.correct, res.accuracy FROM results res JOIN runs r ON r.id = res.run_id;
+DROP TABLE results;
+ALTER TABLE results_v3 RENAME TO results;
+)SQL";
+
+// Finished runs with a base and a new result on their own dataset; only the newest run counts
+// for each method x dataset x protocol hash x seed.
+const char* kSeedResultsView = R"SQL(
+CREATE VIEW seed_results AS
+SELECT run_id, method, dataset, protocol, protocol_hash, seed, config_hash, base, new FROM (
+  SELECT r.id AS run_id, r.method, r.dataset, r.protocol, r.protocol_hash, r.seed, r.config_hash,
+         b.accuracy AS base, n.accuracy AS new,
+         row_number() OVER (PARTITION BY r.method, r.dataset, r.protocol_hash, r.seed
+                            ORDER BY r.id DESC) AS newest
+  FROM runs r
+  JOIN results b ON b.run_id = r.id AND b.dataset = r.dataset AND b.split = 'base'
+  JOIN results n ON n.run_id = r.id AND n.dataset = r.dataset AND n.split = 'new'
+  WHERE r.status = 'finished')
+WHERE newest = 1;
+)SQL";
+
+// Accuracy over all classes of each evaluation target (the run's own dataset for few-shot runs,
+// every target for transfer runs): the newest finished run per method x dataset x protocol hash
+// x shots x seed x target, then mean and sample std over seeds.
+const char* kTargetViews = R"SQL(
+CREATE VIEW target_seed_results AS
+SELECT run_id, method, dataset, target, protocol, protocol_hash, shots, seed, accuracy FROM (
+  SELECT r.id AS run_id, r.method, r.dataset, t.dataset AS target, r.protocol, r.protocol_hash, r.shots, r.seed,
+         t.accuracy,
+         row_number() OVER (PARTITION BY r.method, r.dataset, r.protocol_hash, r.shots, r.seed, t.dataset
+                            ORDER BY r.id DESC) AS newest
+  FROM runs r
+  JOIN results t ON t.run_id = r.id AND t.split = 'all'
+  WHERE r.status = 'finished')
+WHERE newest = 1;
+CREATE VIEW target_results AS
+SELECT g.method AS method, g.dataset AS dataset, g.target AS target, g.protocol AS protocol,
+       g.protocol_hash AS protocol_hash, g.shots AS shots, g.seeds AS seeds, g.mean AS mean,
+       CASE WHEN g.seeds > 1 THEN sqrt(sum((s.accuracy - g.mean) * (s.accuracy - g.mean)) / (g.seeds - 1))
+            ELSE 0.0 END AS std
+FROM (SELECT method, dataset, target, max(protocol) AS protocol, protocol_hash, shots, count(*) AS seeds,
+             avg(accuracy) AS mean
+      FROM target_seed_results GROUP BY method, dataset, target, protocol_hash, shots) AS g
+JOIN target_seed_results AS s
+  ON s.method = g.method AND s.dataset = g.dataset AND s.target = g.target AND s.protocol_hash = g.protocol_hash
+ AND s.shots = g.shots
+GROUP BY g.method, g.dataset, g.target, g.protocol_hash, g.shots
+ORDER BY g.method, g.protocol_hash, g.dataset, g.shots, g.target;
+)SQL";
+
 }  // namespace
 
 std::string results_table_sql(const std::string& source) {
@@ -146,12 +215,17 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list = [] {
     std::vector<Migration> m;
     m.push_back({1, "runs, epoch_metrics, results; views seed_results and results_table",
-                 std::string(kV1) + kSeedResultsView + "CREATE VIEW results_table AS " +
+                 std::string(kV1) + kSeedResultsViewV1 + "CREATE VIEW results_table AS " +
                      results_table_sql("seed_results") + ";\n"});
     m.push_back({2, "runs.model_path, artifacts table; view results_average",
-                 std::string(kV2) + kSeedResultsView + "CREATE VIEW results_table AS " +
+                 std::string(kV2) + kSeedResultsViewV1 + "CREATE VIEW results_table AS " +
                      results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
                      results_average_sql("seed_results") + ";\n"});
+    m.push_back({3, "results.dataset (one row per evaluation target), runs.shots; views target_seed_results and "
+                    "target_results",
+                 std::string(kV3) + kSeedResultsView + "CREATE VIEW results_table AS " +
+                     results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
+                     results_average_sql("seed_results") + ";\n" + kTargetViews});
     return m;
   }();
   return list;

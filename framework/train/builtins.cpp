@@ -14,7 +14,9 @@ void register_builtins(PluginHost& host) {
     const std::string name = info.name;
     host.add_dataset(name, [name](const DatasetOptions& opts) { return open_reference_dataset(name, opts); });
   }
-  for (const auto& name : embedded_dataset_names()) {
+  std::vector<std::string> embedded = embedded_dataset_names();
+  for (const auto& target : embedded_target_names()) embedded.push_back(target);
+  for (const auto& name : embedded) {
     host.add_dataset(name, [name](const DatasetOptions&) { return open_embedded_dataset(name); });
   }
 }

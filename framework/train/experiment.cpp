@@ -100,9 +100,12 @@ Config resolve_config(const PluginHost& host, const Protocol& protocol, const Ex
   for (const auto& [m, cfg] : protocol.methods) {
     for (const auto& [k, v] : cfg.entries()) known.insert(k);
   }
+  for (const auto& [n, cfg] : protocol.by_shots) {
+    for (const auto& [k, v] : cfg.entries()) known.insert(k);
+  }
   Config resolved = base;
   resolved.merge(host.method_defaults(spec.name));
-  resolved.merge(protocol.for_method(spec.name));
+  resolved.merge(protocol.for_method(spec.name, request.shots));
   if (!request.config_file.empty()) {
     Config file = Config::from_toml_file(request.config_file);
     check_known_keys(file, known, request.config_file);
@@ -138,15 +141,22 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   const std::string config_text = config.to_string();
   const std::string config_hash = content_hash(config_text + "\ndataset=" + request.dataset);
   ExperimentOutcome outcome;
+  outcome.shots = config.get_int("data.shots");
   if (skip_if_finished) {
     if (auto id = store.find_finished(spec.name, request.dataset, protocol.hash, request.seed, config_hash)) {
       outcome.run_id = *id;
       outcome.status = "finished";
       outcome.skipped = true;
       for (const auto& r : store.results(*id)) {
-        if (r.split == "base") outcome.base = r.accuracy;
-        if (r.split == "new") outcome.new_ = r.accuracy;
-        if (r.split == "all") outcome.all = r.accuracy;
+        if (r.dataset != request.dataset) {
+          outcome.targets.emplace_back(r.dataset, r.accuracy);
+        } else if (r.split == "base") {
+          outcome.base = r.accuracy;
+        } else if (r.split == "new") {
+          outcome.new_ = r.accuracy;
+        } else if (r.split == "all") {
+          outcome.all = r.accuracy;
+        }
       }
       return outcome;
     }
@@ -164,6 +174,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   rec.protocol = protocol.name;
   rec.protocol_hash = protocol.hash;
   rec.seed = request.seed;
+  rec.shots = config.get_int("data.shots");
   rec.config_json = config.to_json();
   rec.config_hash = config_hash;
   {
@@ -278,7 +289,23 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     } else {
       outcome.all = eval_subset(ClassSubset::kAll, "all");
     }
-    learner->set_classnames(train_set.classnames);
+    // The same learned prompt on every transfer target: its classes, its template, its test set.
+    for (const auto& target_name : protocol.targets) {
+      if (target_name == request.dataset) continue;
+      std::shared_ptr<Dataset> target = open_dataset(host, target_name, config);
+      for (const auto& problem : dataset_problems(*target)) warnings.push_back(problem.message);
+      const auto items = target->items(Split::kTest);
+      learner->set_target(target->classnames(), target->prompt_template());
+      torch::Tensor f = image_features(model, *target, items, "test", 0, cache, warnings, stop);
+      torch::Tensor y = labels_of(items);
+      drop_unreadable(f, y);
+      Accuracy acc = evaluate(*learner, f.to(model.device), y.to(model.device));
+      store.record_result(outcome.run_id, SplitResult{"all", acc.n, acc.correct, acc.percent(), target_name});
+      log("  " + target_name + ": " + std::to_string(acc.correct) + "/" + std::to_string(acc.n) + " = " +
+          std::to_string(acc.percent()) + "%");
+      outcome.targets.emplace_back(target_name, acc.percent());
+    }
+    learner->set_target(train_set.classnames, dataset->prompt_template());
     const std::string described = learner->describe();
     if (!described.empty()) store.add_artifact(outcome.run_id, Artifact{"prompt", "text", to_bytes(described)});
     auto params = learner->trainable_parameters();

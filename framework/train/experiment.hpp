@@ -22,6 +22,7 @@ struct ExperimentRequest {
   std::string method;
   std::string dataset;
   std::int64_t seed = 1;
+  std::int64_t shots = 0;                // one value of the protocol's shots (0: its first)
   std::string config_file;               // --config FILE.toml ("" = none)
   std::vector<std::string> assignments;  // --set key=value
   Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
@@ -30,7 +31,7 @@ struct ExperimentRequest {
 /// Framework-wide defaults (the lowest layer of every resolved config).
 Config framework_defaults();
 
-/// method defaults < protocol < file < --set (framework defaults below all). Unknown keys in
+/// method defaults < protocol (with the request's shots) < file < --set (framework defaults below all). Unknown keys in
 /// the file or --set fail with the list of valid keys.
 Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request);
 
@@ -49,7 +50,9 @@ struct ExperimentOutcome {
   std::int64_t run_id = 0;
   std::string status;  // finished | failed | interrupted
   std::string error;
+  std::int64_t shots = 0;                 // data.shots of the run
   double base = -1, new_ = -1, all = -1;  // accuracies (%), -1 when not evaluated
+  std::vector<std::pair<std::string, double>> targets;  // accuracy (%) on each transfer target, in order
   bool skipped = false;                   // already finished in the store (bench resume)
 };
 

@@ -15,8 +15,11 @@ namespace fs = std::filesystem;
 
 namespace promptlab {
 
-Config Protocol::for_method(const std::string& method) const {
+Config Protocol::for_method(const std::string& method, std::int64_t n) const {
   Config out = defaults;
+  if (n <= 0) n = shots.front();
+  out.set("data.shots", n);
+  if (auto it = by_shots.find(n); it != by_shots.end()) out.merge(it->second);
   if (auto it = methods.find(method); it != methods.end()) out.merge(it->second);
   return out;
 }
@@ -91,13 +94,26 @@ Protocol load_protocol(const std::string& name_or_path) {
   if (!head) throw std::runtime_error(p.path + ": missing [protocol] table");
   p.name = (*head)["name"].value_or(fs::path(p.path).stem().string());
   p.version = (*head)["version"].value_or<std::int64_t>(1);
-  p.shots = (*head)["shots"].value_or<std::int64_t>(16);
+  if (const toml::node* shots = head->get("shots"); shots && shots->is_array()) {
+    p.shots = read_array<std::int64_t>(*head, "shots", p.path);
+  } else if (shots) {
+    const auto value = shots->value<std::int64_t>();
+    if (!value) throw std::runtime_error(p.path + ": key 'protocol.shots' must be an integer or an array of integers");
+    p.shots = {*value};
+  }
+  for (auto n : p.shots) {
+    if (n < 1) throw std::runtime_error(p.path + ": key 'protocol.shots' holds " + std::to_string(n) + ", expected >= 1");
+  }
+  if (p.shots.empty()) throw std::runtime_error(p.path + ": key 'protocol.shots' is an empty array");
   p.subsample = (*head)["subsample"].value_or<std::string>("base2new");
   if (p.subsample != "base2new" && p.subsample != "all")
     throw std::runtime_error(p.path + ": protocol.subsample must be \"base2new\" or \"all\", got \"" + p.subsample + "\"");
   p.seeds = read_array<std::int64_t>(*head, "seeds", p.path);
   if (p.seeds.empty()) p.seeds = {1, 2, 3};
   p.datasets = read_array<std::string>(*head, "datasets", p.path);
+  p.targets = read_array<std::string>(*head, "targets", p.path);
+  if (!p.targets.empty() && p.subsample != "all")
+    throw std::runtime_error(p.path + ": key 'protocol.targets' needs subsample = \"all\" (transfer trains on every class)");
   if (doc.contains("defaults")) p.defaults = Config::from_toml_string(text, p.path, "defaults");
   if (const toml::table* methods = doc["methods"].as_table()) {
     for (const auto& [key, node] : *methods) {
@@ -105,7 +121,21 @@ Protocol load_protocol(const std::string& name_or_path) {
       p.methods[method] = Config::from_toml_string(text, p.path, "methods." + method);
     }
   }
-  p.defaults.set("data.shots", p.shots);
+  if (const toml::table* by_shots = doc["shots"].as_table()) {
+    for (const auto& [key, node] : *by_shots) {
+      const std::string name(key.str());
+      std::size_t used = 0;
+      std::int64_t n = 0;
+      try {
+        n = std::stoll(name, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != name.size() || std::find(p.shots.begin(), p.shots.end(), n) == p.shots.end()) {
+        throw std::runtime_error(p.path + ": table [shots." + text + "] names no shot count of protocol.shots");
+      }
+      p.by_shots[n] = Config::from_toml_string(text, p.path, "shots." + name);
+    }
+  }
   return p;
 }
 

@@ -16,15 +16,20 @@ struct Protocol {
   std::int64_t version = 1;
   std::string path;
   std::string hash;                       // sha-like hex digest of the file's content
-  std::int64_t shots = 16;
+  std::vector<std::int64_t> shots{16};    // shots per class; several make a few-shot grid (one run each)
   std::vector<std::int64_t> seeds;
   std::vector<std::string> datasets;      // default datasets when the user names none
   std::string subsample = "base2new";     // "base2new" or "all"
+  /// Datasets evaluated with the prompt learned on each dataset, after its own test set
+  /// (cross-dataset transfer, domain shift); empty for base-to-new and few-shot.
+  std::vector<std::string> targets;
   Config defaults;                        // [defaults]: applies to every method
+  std::map<std::int64_t, Config> by_shots;  // [shots.<n>]: settings at one shot count (e.g. epochs)
   std::map<std::string, Config> methods;  // [methods.<name>]: per-method settings
 
-  /// The protocol's settings for one method: defaults overlaid by [methods.<name>].
-  Config for_method(const std::string& method) const;
+  /// The protocol's settings for one method at `shots` (0: the first of `shots`): defaults,
+  /// overlaid by [shots.<n>] with data.shots = n, then by [methods.<name>].
+  Config for_method(const std::string& method, std::int64_t shots = 0) const;
 };
 
 /// Loads a protocol by path, or by name from the protocol directories

@@ -126,6 +126,38 @@ const std::vector<SuiteDatasetInfo>& suite_dataset_infos() {
   return infos;
 }
 
+namespace {
+
+// tiny_shapes' classes redrawn with `shift`; `stride` > 1 keeps every stride-th class only (as
+// ImageNet-A and -R keep 200 of ImageNet's 1000).
+SuiteDatasetInfo shifted_shapes(const std::string& suffix, DomainShift shift, int stride, double distractor_rate) {
+  const SuiteDatasetInfo source = shapes();
+  SuiteDatasetInfo d;
+  d.name = source.name + "_" + suffix;
+  d.prompt_template = source.prompt_template;
+  for (std::size_t c = 0; c < source.classnames.size(); c += static_cast<std::size_t>(stride)) {
+    d.classnames.push_back(source.classnames[c]);
+    SceneSpec spec = source.class_specs[c];
+    spec.distractor_rate = distractor_rate;
+    d.class_specs.push_back(spec);
+  }
+  d.train_per_class = 0;
+  d.val_per_class = 0;
+  d.shift = shift;
+  return d;
+}
+
+}  // namespace
+
+const std::vector<SuiteDatasetInfo>& suite_target_infos() {
+  static const std::vector<SuiteDatasetInfo> infos = {
+      shifted_shapes("sketch", DomainShift::kSketch, 1, 0.2),
+      shifted_shapes("noisy", DomainShift::kNoisy, 1, 0.2),
+      shifted_shapes("clutter", DomainShift::kClutter, 2, 1.0),
+  };
+  return infos;
+}
+
 }  // namespace promptlab::world
 
 namespace promptlab {
@@ -136,12 +168,21 @@ std::vector<std::string> embedded_dataset_names() {
   return names;
 }
 
+std::vector<std::string> embedded_target_names() {
+  std::vector<std::string> names;
+  for (const auto& info : world::suite_target_infos()) names.push_back(info.name);
+  return names;
+}
+
 std::shared_ptr<Dataset> open_embedded_dataset(const std::string& name) {
-  for (const auto& info : world::suite_dataset_infos()) {
-    if (info.name == name) return std::make_shared<world::SuiteDataset>(info);
+  for (const auto* infos : {&world::suite_dataset_infos(), &world::suite_target_infos()}) {
+    for (const auto& info : *infos) {
+      if (info.name == name) return std::make_shared<world::SuiteDataset>(info);
+    }
   }
   std::string valid;
   for (const auto& n : embedded_dataset_names()) valid += (valid.empty() ? "" : ", ") + n;
+  for (const auto& n : embedded_target_names()) valid += ", " + n;
   throw std::invalid_argument("unknown embedded dataset '" + name + "' (valid: " + valid + ")");
 }
 

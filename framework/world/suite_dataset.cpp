@@ -89,12 +89,17 @@ Image SuiteDataset::load_image(const DataItem& item) const {
   } catch (const std::exception&) {
     throw std::invalid_argument("world: malformed item index in id '" + item.id + "'");
   }
-  return render_scene(scene(split, index), 64);
+  Image image = render_scene(scene(split, index), 64);
+  if (info_.shift == DomainShift::kNone) return image;
+  return apply_domain_shift(image, info_.shift, mix_seed(name_hash(item.id), 0x5bd1e995u));
 }
 
 std::string SuiteDataset::content_key() const {
-  return std::string("world:") + info_.name + ":" + kWorldVersion + ":" + std::to_string(info_.train_per_class) +
-         "/" + std::to_string(info_.val_per_class) + "/" + std::to_string(info_.test_per_class);
+  std::string key = std::string("world:") + info_.name + ":" + kWorldVersion + ":" +
+                    std::to_string(info_.train_per_class) + "/" + std::to_string(info_.val_per_class) + "/" +
+                    std::to_string(info_.test_per_class);
+  if (info_.shift != DomainShift::kNone) key += ":" + to_string(info_.shift);
+  return key;
 }
 
 }  // namespace promptlab::world

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "promptlab/dataset.hpp"
+#include "world/domain_shift.hpp"
 #include "world/scene.hpp"
 
 namespace promptlab::world {
@@ -23,6 +24,8 @@ struct SuiteDatasetInfo {
   int test_per_class = 100;
   /// Sizes drawn uniformly from [min_size, 2] when a class leaves size open.
   int min_size = 0;
+  /// Test-only datasets (domain-shift targets) redraw their images this way.
+  DomainShift shift = DomainShift::kNone;
 };
 
 /// A Dataset generating its images from a SuiteDatasetInfo.
@@ -46,5 +49,8 @@ class SuiteDataset : public Dataset {
 
 /// Descriptions of every embedded dataset, in suite order.
 const std::vector<SuiteDatasetInfo>& suite_dataset_infos();
+
+/// Test-only datasets: shifted renderings of a suite dataset's classes (dg-tiny's targets).
+const std::vector<SuiteDatasetInfo>& suite_target_infos();
 
 }  // namespace promptlab::world

@@ -1,4 +1,6 @@
 // Adds the embedded suite to `promptlab datasets`.
+#include <algorithm>
+
 #include "data/dataset_listing.hpp"
 #include "world/suite.hpp"
 
@@ -7,11 +9,14 @@ namespace {
 
 std::vector<DatasetListingRow> embedded_rows(const DatasetOptions&) {
   std::vector<DatasetListingRow> rows;
-  for (const auto& name : embedded_dataset_names()) {
+  std::vector<std::string> names = embedded_dataset_names();
+  const std::vector<std::string> targets = embedded_target_names();
+  names.insert(names.end(), targets.begin(), targets.end());
+  for (const auto& name : names) {
     auto d = open_embedded_dataset(name);
     DatasetListingRow r;
     r.name = name;
-    r.description = "embedded";
+    r.description = std::find(targets.begin(), targets.end(), name) == targets.end() ? "embedded" : "embedded target";
     r.source = "embedded";
     r.found = true;
     r.status = "ok (generated in memory)";

@@ -47,4 +47,9 @@ torch::Tensor LinearProbeLearner::logits(const torch::Tensor& image_features) {
   return f.matmul(weight_.t()) + bias_;
 }
 
+void LinearProbeLearner::set_target(const std::vector<std::string>& classnames, const std::string& prompt_template) {
+  template_ = prompt_template;
+  set_classnames(classnames);
+}
+
 }  // namespace promptlab

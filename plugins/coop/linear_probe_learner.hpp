@@ -18,6 +18,8 @@ class LinearProbeLearner : public Learner {
   torch::Tensor logits(const torch::Tensor& image_features) override;
   /// Rows of classes seen before keep their learned values; unseen classes get zero-shot rows.
   void set_classnames(const std::vector<std::string>& classnames) override;
+  /// Uses the target's template from now on.
+  void set_target(const std::vector<std::string>& classnames, const std::string& prompt_template) override;
   std::vector<torch::Tensor> trainable_parameters() override { return {weight_, bias_}; }
   const torch::Tensor& weight() const { return weight_; }
   const torch::Tensor& bias() const { return bias_; }

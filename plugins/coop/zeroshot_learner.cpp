@@ -24,4 +24,9 @@ torch::Tensor ZeroshotLearner::logits(const torch::Tensor& image_features) {
   return cosine_logits(clip_, image_features, text_);
 }
 
+void ZeroshotLearner::set_target(const std::vector<std::string>& classnames, const std::string& prompt_template) {
+  template_ = prompt_template;
+  set_classnames(classnames);
+}
+
 }  // namespace promptlab

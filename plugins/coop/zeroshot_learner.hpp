@@ -15,6 +15,8 @@ class ZeroshotLearner : public Learner {
   explicit ZeroshotLearner(const LearnerContext& context);
   torch::Tensor logits(const torch::Tensor& image_features) override;
   void set_classnames(const std::vector<std::string>& classnames) override;
+  /// Uses the target's template from now on.
+  void set_target(const std::vector<std::string>& classnames, const std::string& prompt_template) override;
   std::vector<torch::Tensor> trainable_parameters() override { return {}; }
   std::string describe() const override { return "template: " + template_; }
   /// L2-normalised text features [n_cls, embed] of the current classes.

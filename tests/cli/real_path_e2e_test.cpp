@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_util.hpp"
@@ -200,6 +202,90 @@ TEST(RealPath, MissingSplitFileIsNamedByRunAndByDatasets) {
   // The other layouts are found, with their class counts.
   EXPECT_NE(listing.output.find("eurosat"), std::string::npos);
   EXPECT_EQ(listing.output.find((data / "eurosat").string()), std::string::npos) << listing.output;
+}
+
+}  // namespace
+
+namespace {
+
+// Results of a run, keyed "<dataset>/<split>" -> n.
+std::map<std::string, std::int64_t> result_sizes(RunStore& store, std::int64_t run) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& r : store.results(run)) out[r.dataset + "/" + r.split] = r.n;
+  return out;
+}
+
+TEST(RealPath, DomainGeneralizationEvaluatesOnePromptOnEveryShiftedImageNet) {
+  REQUIRE_PYTHON_FIXTURE();
+  const RealFixture& fx = real_fixture();
+  const auto dir = fresh_dir("real_dg");
+  const std::string db = (dir / "runs.db").string();
+  auto r = run_cli("bench --protocol domain-generalization --methods zeroshot,coop --seeds 1 --set train.epochs=1 "
+                   "--set train.views=1" + fx.args() + " --db " + db + " --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* needle : {"source acc", "imagenet_v2", "imagenet_sketch", "imagenet_a", "imagenet_r",
+                             "target average"}) {
+    EXPECT_NE(r.output.find(needle), std::string::npos) << needle << " in:\n" << r.output;
+  }
+  RunStore store(db);
+  const auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(run.status, "finished") << run.error;
+    EXPECT_EQ(run.dataset, "imagenet");
+    EXPECT_EQ(run.shots, 16);
+    // 4 classes x 2 test images, except -A and -R: 2 of the 4 classes, so their logits cover 2.
+    EXPECT_EQ(result_sizes(store, run.id),
+              (std::map<std::string, std::int64_t>{{"imagenet/all", 8},
+                                                   {"imagenet_v2/all", 8},
+                                                   {"imagenet_sketch/all", 8},
+                                                   {"imagenet_a/all", 4},
+                                                   {"imagenet_r/all", 4}}))
+        << run.method;
+  }
+  auto table = run_cli("results --table transfer --format csv --db " + db);
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_EQ(std::count(table.output.begin(), table.output.end(), '\n'), 1 + 2 * 5) << table.output;
+}
+
+TEST(RealPath, CrossDatasetRecordsEveryTargetAndFewShotEveryShotCount) {
+  REQUIRE_PYTHON_FIXTURE();
+  const RealFixture& fx = real_fixture();
+  const auto dir = fresh_dir("real_xd_fs");
+  const std::string db = (dir / "runs.db").string();
+  const std::string common = " --seeds 1 --set train.epochs=1 --set train.views=1" + fx.args() + " --db " + db +
+                             " --threads 1";
+  auto xd = run_cli("bench --protocol cross-dataset --methods coop" + common);
+  ASSERT_EQ(xd.exit_code, 0) << xd.output;
+  auto fs_run = run_cli("bench --protocol few-shot --methods zeroshot,coop --datasets dtd,eurosat" + common);
+  ASSERT_EQ(fs_run.exit_code, 0) << fs_run.output;
+  EXPECT_NE(fs_run.output.find("20 runs in the grid"), std::string::npos) << fs_run.output;
+  for (const char* needle : {"1 shot", "2 shots", "4 shots", "8 shots", "16 shots", "dtd", "eurosat", "average"}) {
+    EXPECT_NE(fs_run.output.find(needle), std::string::npos) << needle << " in:\n" << fs_run.output;
+  }
+  RunStore store(db);
+  std::set<std::int64_t> shots;
+  std::size_t transfer_runs = 0;
+  for (const auto& run : store.list_runs()) {
+    EXPECT_EQ(run.status, "finished") << run.error;
+    if (run.protocol == "cross-dataset") {
+      ++transfer_runs;
+      EXPECT_EQ(store.results(run.id).size(), 11u);  // imagenet and its ten targets
+    } else {
+      shots.insert(run.shots);
+      EXPECT_EQ(store.results(run.id).size(), 1u);
+    }
+  }
+  EXPECT_EQ(transfer_runs, 1u);
+  EXPECT_EQ(shots, (std::set<std::int64_t>{1, 2, 4, 8, 16}));
+  // Both tables from the one store, in text; CSV needs a choice.
+  auto all = run_cli("results --db " + db);
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_NE(all.output.find("few-shot:"), std::string::npos) << all.output;
+  EXPECT_NE(all.output.find("transfer:"), std::string::npos) << all.output;
+  auto csv = run_cli("results --format csv --db " + db);
+  EXPECT_NE(csv.exit_code, 0);
+  EXPECT_NE(csv.output.find("--table"), std::string::npos) << csv.output;
 }
 
 }  // namespace

@@ -27,13 +27,20 @@ std::string error_of(const std::function<void()>& fn) {
 
 TEST(ReferenceDatasets, ElevenWithProtocolClassCountsAndTemplates) {
   const auto& infos = reference_datasets();
-  ASSERT_EQ(infos.size(), 11u);
-  int total = 0;
+  ASSERT_EQ(infos.size(), 15u);  // the eleven, then ImageNet-V2, -Sketch, -A and -R
+  int total = 0, test_only = 0;
   for (const auto& i : infos) {
+    if (is_test_only(i)) {
+      ++test_only;
+      continue;
+    }
     total += i.expected_classes;
     EXPECT_NE(i.prompt_template.find("{}"), std::string::npos) << i.name;
   }
   EXPECT_EQ(total, 1000 + 100 + 37 + 196 + 102 + 101 + 100 + 397 + 47 + 10 + 101);
+  EXPECT_EQ(test_only, 4);
+  EXPECT_EQ(find_reference_dataset("imagenet_a")->expected_classes, 200);
+  EXPECT_EQ(find_reference_dataset("imagenet_v2")->image_dir, "imagenetv2-matched-frequency-format-val");
   ASSERT_NE(find_reference_dataset("oxford_pets"), nullptr);
   EXPECT_EQ(find_reference_dataset("oxford_pets")->prompt_template, "a photo of a {}, a type of pet.");
   EXPECT_EQ(find_reference_dataset("dtd")->prompt_template, "{} texture.");
@@ -177,6 +184,54 @@ TEST(ReferenceDatasets, ImageNetFolderLayout) {
   EXPECT_NE(msg.find("classnames.txt"), std::string::npos) << msg;
 }
 
+TEST(ReferenceDatasets, ImageNetVariantsAreTestOnlyWithImageNetsClassNames) {
+  TempDir tmp("imagenet_variants");
+  const std::string list = "n01 tench\nn02 goldfish\nn03 shark\nn04 ray\n";
+  write_file(tmp.path() / "imagenet" / "classnames.txt", list);
+  // ImageNet-V2: folders are class indices into the list; every class of the list is kept.
+  const auto v2 = tmp.path() / "imagenetv2" / "imagenetv2-matched-frequency-format-val";
+  for (const char* idx : {"3", "0", "1"}) write_file(v2 / idx / "a.jpeg", "x");
+  write_file(v2 / "7" / "a.jpeg", "x");  // no such class: skipped with a warning
+  auto ds = open_reference_dataset("imagenet_v2", {tmp.str()});
+  EXPECT_EQ(ds->classnames().size(), 4u);
+  EXPECT_TRUE(ds->items(Split::kTrain).empty());
+  EXPECT_TRUE(ds->items(Split::kVal).empty());
+  const auto test = ds->items(Split::kTest);
+  ASSERT_EQ(test.size(), 3u);
+  EXPECT_EQ(test[2].label, 3);
+  EXPECT_EQ(test[2].classname, "ray");
+  const auto problems = dataset_problems(*ds);
+  EXPECT_TRUE(std::any_of(problems.begin(), problems.end(),
+                          [](const DatasetProblem& p) { return p.message.find("/7 is not a class index") != std::string::npos; }));
+  // ImageNet-A: wnid folders present (2 of the 4 classes) are the classes, in sorted order, so the
+  // logits cover those two only; README.txt beside them is ignored.
+  const auto a = tmp.path() / "imagenet-adversarial" / "imagenet-a";
+  write_file(a / "n04" / "x.JPEG", "x");
+  write_file(a / "n02" / "y.JPEG", "x");
+  write_file(a / "n02" / "z.JPEG", "x");
+  write_file(a / "README.txt", "notes");
+  ds = open_reference_dataset("imagenet_a", {tmp.str()});
+  EXPECT_EQ(ds->classnames(), (std::vector<std::string>{"goldfish", "ray"}));
+  ASSERT_EQ(ds->items(Split::kTest).size(), 3u);
+  EXPECT_EQ(ds->items(Split::kTest)[2].label, 1);
+  // A folder the class list does not name is an error naming both.
+  write_file(a / "n09" / "q.JPEG", "x");
+  auto msg = error_of([&] { open_reference_dataset("imagenet_a", {tmp.str()}); });
+  EXPECT_NE(msg.find("n09"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("classnames.txt"), std::string::npos) << msg;
+  // The variant's own class list wins over ImageNet's.
+  const auto sketch = tmp.path() / "imagenet-sketch";
+  write_file(sketch / "images" / "n01" / "s.JPEG", "x");
+  write_file(sketch / "classnames.txt", "n01 sketched tench\n");
+  EXPECT_EQ(open_reference_dataset("imagenet_sketch", {tmp.str()})->classnames()[0], "sketched tench");
+  // No class list anywhere: both places are named.
+  std::filesystem::remove(tmp.path() / "imagenet" / "classnames.txt");
+  msg = error_of([&] { open_reference_dataset("imagenet_r", {tmp.str()}); });
+  EXPECT_NE(msg.find(tmp.str() + "/imagenet-rendition/classnames.txt (or " + tmp.str() + "/imagenet/classnames.txt)"),
+            std::string::npos)
+      << msg;
+}
+
 TEST(ReferenceDatasets, FgvcAircraftTextFiles) {
   TempDir tmp("fgvc");
   const auto dir = tmp.path() / "fgvc_aircraft";
@@ -276,7 +331,7 @@ TEST(DatasetListing, ReferenceRowsAndProviders) {
   auto rows = list_datasets({tmp.str()});
   // Eleven reference rows, then every provider's (the embedded suite registers one too).
   ASSERT_GE(rows.size(), 12u);
-  EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.source == "reference"; }), 11);
+  EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.source == "reference"; }), 15);
   auto dtd = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.name == "dtd"; });
   ASSERT_NE(dtd, rows.end());
   EXPECT_TRUE(dtd->found);

@@ -36,7 +36,7 @@ TEST(PluginsCommandTest, ListsGoodAndReportsBrokenPlugins) {
   EXPECT_TRUE(test::contains(r.out, "alpha_learner")) << r.out;
   EXPECT_TRUE(test::contains(r.out, test::fixture_library("good", "fixture_alpha"))) << r.out;
   EXPECT_TRUE(test::contains(r.out, test::fixture_library("badapi", "fixture_badapi"))) << r.out;
-  EXPECT_TRUE(test::contains(r.out, "built for API 2")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "built for API 99")) << r.out;
 }
 
 TEST(PluginsCommandTest, SearchPathFlagPrintsDirectoriesInOrder) {

@@ -60,7 +60,7 @@ CREATE TABLE results (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CAS
 INSERT INTO schema_version (version) VALUES (1);
 INSERT INTO runs (method, learner, step_rule, dataset, protocol, protocol_hash, seed, config_json, config_hash,
                   code_revision, device, precision, status, started_at, finished_at)
-  VALUES ('coop', 'coop', 'sgd', 'pets', 'base2new', 'abc', 2, '{"lr":0.002}', 'c1', 'r1', 'cpu', 'fp16',
+  VALUES ('coop', 'coop', 'sgd', 'pets', 'base2new', 'abc', 2, '{"lr":0.002,"data.shots":8}', 'c1', 'r1', 'cpu', 'fp16',
           'finished', '2024-01-01T00:00:00.000Z', '2024-01-01T01:00:00.000Z');
 INSERT INTO epoch_metrics VALUES (1, 0, 'loss', 1.25);
 INSERT INTO results VALUES (1, 'base', 100, 80, 80.0);
@@ -73,19 +73,22 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
   raw_exec(path, kV1Schema);
   {
     RunStore store(path);
-    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(store.schema_version(), RunStore::kSchemaVersion);
     auto r = store.get_run(1);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->method, "coop");
     EXPECT_EQ(r->dataset, "pets");
     EXPECT_EQ(r->seed, 2);
-    EXPECT_EQ(r->config_json, R"({"lr":0.002})");
+    EXPECT_EQ(r->config_json, R"({"lr":0.002,"data.shots":8})");
+    EXPECT_EQ(r->shots, 8);  // the v3 column, filled from the config
     EXPECT_EQ(r->precision, "fp16");
     EXPECT_EQ(r->status, "finished");
     EXPECT_EQ(r->started_at, "2024-01-01T00:00:00.000Z");
     EXPECT_EQ(r->model_path, "");  // the v2 column, defaulted
     EXPECT_DOUBLE_EQ(store.epochs(1).at(0).values.at("loss"), 1.25);
-    ASSERT_EQ(store.results(1).size(), 2u);
+    const auto results = store.results(1);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].dataset, "pets");  // v3: results name the dataset evaluated
     // v2 features work on the migrated file.
     store.add_artifact(1, {"prompt.txt", "text", {'a'}});
     EXPECT_EQ(store.artifacts(1).size(), 1u);
@@ -97,11 +100,11 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
     EXPECT_EQ(store.get_run(id)->model_path, "/models/tiny.pt");
   }
   EXPECT_EQ(raw_query(path, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY 1)"),
-            "1,2");
+            "1,2,3");
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM results_average"), "1");
   // Reopening a current file changes nothing.
   RunStore again(path);
-  EXPECT_EQ(again.schema_version(), 2);
+  EXPECT_EQ(again.schema_version(), RunStore::kSchemaVersion);
   EXPECT_EQ(again.list_runs().size(), 2u);
 }
 

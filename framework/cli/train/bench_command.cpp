@@ -40,43 +40,44 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
     }
   }
   if (seeds.empty()) seeds = protocol.seeds;
+  const std::vector<std::int64_t> shots = shots_grid(protocol, o.config_file, o.sets);
   const std::string db = resolve_db_path(global);
   RunStore store(db);
   install_stop_handlers();
   Progress progress;
   const ExperimentObserver observer = progress_observer(progress);
-  const std::size_t total = methods.size() * datasets.size() * seeds.size();
+  std::vector<Cell> cells;
+  for (const auto& m : methods)
+    for (const auto& d : datasets)
+      for (auto n : shots)
+        for (auto seed : seeds) cells.push_back({m, d, n, seed});
+  const std::size_t total = cells.size();
   std::size_t index = 0, skipped = 0, failed = 0;
   bool interrupted = false;
-  for (const auto& m : methods) {
-    for (const auto& d : datasets) {
-      for (auto seed : seeds) {
-        ++index;
-        const ExperimentRequest req = make_request(m, d, seed, o.config_file, o.sets, o.model);
-        progress.log("[" + std::to_string(index) + "/" + std::to_string(total) + "] " + m + " / " + d + " / seed " +
-                     std::to_string(seed));
-        ExperimentOutcome out = run_experiment(*host, store, db, protocol, req, observer, &stop_flag(), true);
-        if (out.skipped) {
-          ++skipped;
-          progress.log("  already finished as run " + std::to_string(out.run_id) + ", skipped");
-        } else if (out.status != "finished") {
-          ++failed;
-          progress.log("  run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
-        }
-        if (out.status == "interrupted") {
-          interrupted = true;
-          break;
-        }
-      }
-      if (interrupted) break;
+  for (const auto& cell : cells) {
+    ++index;
+    progress.log("[" + std::to_string(index) + "/" + std::to_string(total) + "] " + cell.method + " / " +
+                 cell.dataset + (cell.shots > 0 ? " / " + std::to_string(cell.shots) + " shots" : "") + " / seed " +
+                 std::to_string(cell.seed));
+    ExperimentOutcome out = run_experiment(*host, store, db, protocol, make_request(cell, o.config_file, o.sets, o.model),
+                                           observer, &stop_flag(), true);
+    if (out.skipped) {
+      ++skipped;
+      progress.log("  already finished as run " + std::to_string(out.run_id) + ", skipped");
+    } else if (out.status != "finished") {
+      ++failed;
+      progress.log("  run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
     }
-    if (interrupted) break;
+    if (out.status == "interrupted") {
+      interrupted = true;
+      break;
+    }
   }
   ResultFilter filter;
   filter.methods = methods;
   filter.datasets = datasets;
   filter.protocol_hash = protocol.hash;
-  std::cout << format_results(store.results_table(filter), store.average_rows(filter), format);
+  std::cout << format_table(store, result_table_of(protocol), filter, format);
   std::cerr << "bench: " << total << " runs in the grid, " << skipped << " already finished, " << failed
             << " failed" << (interrupted ? ", interrupted (run again to resume)" : "") << "; store " << db << "\n";
   return (failed == 0 && !interrupted) ? 0 : 1;

@@ -22,6 +22,50 @@ struct RunOptions {
 
 double harmonic(double b, double n) { return (b + n) > 0 ? 2 * b * n / (b + n) : 0.0; }
 
+struct Row {
+  Cell cell;
+  ExperimentOutcome out;
+};
+
+// Base-to-new: dataset, base, new, HM per run, then the average over datasets.
+void print_base2new(const std::vector<Row>& rows) {
+  std::printf("\n%-22s %8s %8s %8s   run\n", "dataset", "base", "new", "HM");
+  double sb = 0, sn = 0;
+  int counted = 0;
+  for (const auto& r : rows) {
+    if (r.out.status != "finished") {
+      std::printf("%-22s %8s %8s %8s   %lld (%s)\n", r.cell.dataset.c_str(), "-", "-", "-",
+                  static_cast<long long>(r.out.run_id), r.out.status.c_str());
+      continue;
+    }
+    std::printf("%-22s %8.2f %8.2f %8.2f   %lld\n", r.cell.dataset.c_str(), r.out.base, r.out.new_,
+                harmonic(r.out.base, r.out.new_), static_cast<long long>(r.out.run_id));
+    sb += r.out.base;
+    sn += r.out.new_;
+    ++counted;
+  }
+  if (counted > 1) {
+    sb /= counted;
+    sn /= counted;
+    std::printf("%-22s %8.2f %8.2f %8.2f\n", "average", sb, sn, harmonic(sb, sn));
+  }
+}
+
+// All classes (few-shot, transfer): dataset, shots, accuracy, then each target's accuracy.
+void print_all_classes(const std::vector<Row>& rows) {
+  std::printf("\n%-22s %6s %8s   run\n", "dataset", "shots", "acc");
+  for (const auto& r : rows) {
+    if (r.out.status != "finished") {
+      std::printf("%-22s %6s %8s   %lld (%s)\n", r.cell.dataset.c_str(), "-", "-",
+                  static_cast<long long>(r.out.run_id), r.out.status.c_str());
+      continue;
+    }
+    std::printf("%-22s %6lld %8.2f   %lld\n", r.cell.dataset.c_str(), static_cast<long long>(r.out.shots),
+                r.out.all, static_cast<long long>(r.out.run_id));
+    for (const auto& [target, acc] : r.out.targets) std::printf("  -> %-17s %6s %8.2f\n", target.c_str(), "", acc);
+  }
+}
+
 int execute(const RunOptions& o, const GlobalOptions& global) {
   apply_threads(global);
   auto host = open_host(global);
@@ -29,52 +73,36 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
   std::vector<std::string> datasets = choose_datasets(o.datasets, protocol);
   preflight(*host, protocol, {o.method}, datasets, o.config_file, o.sets, o.model);
+  const std::vector<std::int64_t> shots = shots_grid(protocol, o.config_file, o.sets);
   const std::string db = resolve_db_path(global);
   RunStore store(db);
   install_stop_handlers();
   Progress progress;
   const ExperimentObserver observer = progress_observer(progress);
 
-  struct Row {
-    std::string dataset;
-    ExperimentOutcome out;
-  };
   std::vector<Row> rows;
   int failures = 0;
+  bool interrupted = false;
   for (const auto& d : datasets) {
-    const ExperimentRequest req = make_request(o.method, d, o.seed, o.config_file, o.sets, o.model);
-    ExperimentOutcome out = run_experiment(*host, store, db, protocol, req, observer, &stop_flag());
-    if (out.status != "finished") {
-      ++failures;
-      progress.log("run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
+    for (auto n : shots) {
+      const Cell cell{o.method, d, n, o.seed};
+      ExperimentOutcome out =
+          run_experiment(*host, store, db, protocol, make_request(cell, o.config_file, o.sets, o.model), observer,
+                         &stop_flag());
+      if (out.status != "finished") {
+        ++failures;
+        progress.log("run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
+      }
+      rows.push_back({cell, out});
+      interrupted = out.status == "interrupted";
+      if (interrupted) break;
     }
-    rows.push_back({d, out});
-    if (out.status == "interrupted") break;
+    if (interrupted) break;
   }
-  std::printf("\n%-22s %8s %8s %8s   run\n", "dataset", "base", "new", "HM");
-  double sb = 0, sn = 0;
-  int counted = 0;
-  for (const auto& r : rows) {
-    if (r.out.status != "finished") {
-      std::printf("%-22s %8s %8s %8s   %lld (%s)\n", r.dataset.c_str(), "-", "-", "-",
-                  static_cast<long long>(r.out.run_id), r.out.status.c_str());
-      continue;
-    }
-    if (r.out.base >= 0 && r.out.new_ >= 0) {
-      std::printf("%-22s %8.2f %8.2f %8.2f   %lld\n", r.dataset.c_str(), r.out.base, r.out.new_,
-                  harmonic(r.out.base, r.out.new_), static_cast<long long>(r.out.run_id));
-      sb += r.out.base;
-      sn += r.out.new_;
-      ++counted;
-    } else {
-      std::printf("%-22s %8s %8s %8s   %lld (all: %.2f)\n", r.dataset.c_str(), "-", "-", "-",
-                  static_cast<long long>(r.out.run_id), r.out.all);
-    }
-  }
-  if (counted > 1) {
-    sb /= counted;
-    sn /= counted;
-    std::printf("%-22s %8.2f %8.2f %8.2f\n", "average", sb, sn, harmonic(sb, sn));
+  if (protocol.subsample == "base2new") {
+    print_base2new(rows);
+  } else {
+    print_all_classes(rows);
   }
   std::printf("\nmethod %s, protocol %s (%s), seed %lld; recorded in %s\n", o.method.c_str(), protocol.name.c_str(),
               protocol.hash.c_str(), static_cast<long long>(o.seed), db.c_str());

@@ -37,9 +37,10 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
                const std::vector<std::string>& sets, const ModelOptions& model) {
   for (const auto& m : methods) {
     for (const auto& d : datasets) {
-      const Config config = resolve_config(host, protocol, make_request(m, d, 1, config_file, sets, model));
+      const Config config = resolve_config(host, protocol, make_request({m, d, 0, 1}, config_file, sets, model));
       resolve_model_files(config);
       check_dataset_files(host, d, config);
+      for (const auto& t : protocol.targets) check_dataset_files(host, t, config);
     }
   }
 }
@@ -54,13 +55,22 @@ ExperimentObserver progress_observer(Progress& progress) {
   return observer;
 }
 
-ExperimentRequest make_request(const std::string& method, const std::string& dataset, std::int64_t seed,
-                               const std::string& config_file, const std::vector<std::string>& sets,
+std::vector<std::int64_t> shots_grid(const Protocol& protocol, const std::string& config_file,
+                                     const std::vector<std::string>& sets) {
+  bool fixed = false;
+  for (const auto& a : sets) fixed |= Config::parse_assignment(a).first == "data.shots";
+  if (!config_file.empty()) fixed |= Config::from_toml_file(config_file).has("data.shots");
+  if (fixed || protocol.shots.size() == 1) return {0};
+  return protocol.shots;
+}
+
+ExperimentRequest make_request(const Cell& cell, const std::string& config_file, const std::vector<std::string>& sets,
                                const ModelOptions& model) {
   ExperimentRequest req;
-  req.method = method;
-  req.dataset = dataset;
-  req.seed = seed;
+  req.method = cell.method;
+  req.dataset = cell.dataset;
+  req.shots = cell.shots;
+  req.seed = cell.seed;
   req.config_file = config_file;
   req.assignments = sets;
   req.cli_overrides = model.as_config();
@@ -73,6 +83,11 @@ Config ModelOptions::as_config() const {
   if (!vocab.empty()) c.set("model.vocab", vocab);
   if (!data_root.empty()) c.set("data.root", data_root);
   return c;
+}
+
+ResultTable result_table_of(const Protocol& protocol) {
+  if (!protocol.targets.empty()) return ResultTable::kTransfer;
+  return protocol.subsample == "base2new" ? ResultTable::kBase2New : ResultTable::kFewShot;
 }
 
 std::vector<std::string> split_list(const std::string& text) {

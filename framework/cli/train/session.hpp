@@ -7,6 +7,8 @@
 #include "cli/command.hpp"
 #include "cli/train/progress.hpp"
 #include "registry/plugin_host.hpp"
+#include "store/results_format.hpp"
+#include "store/run_store.hpp"
 #include "train/experiment.hpp"
 #include "train/protocol.hpp"
 
@@ -37,10 +39,22 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
 /// An observer that reports to `progress` (which must outlive it).
 ExperimentObserver progress_observer(Progress& progress);
 
-/// The request for one (method, dataset, seed) cell with the user's config file, --set and model options.
-ExperimentRequest make_request(const std::string& method, const std::string& dataset, std::int64_t seed,
-                               const std::string& config_file, const std::vector<std::string>& sets,
+/// One cell of a grid: a method on a dataset at one shot count and seed (shots 0: the protocol's first).
+struct Cell {
+  std::string method, dataset;
+  std::int64_t shots = 0, seed = 1;
+};
+
+/// The shot counts to run: the protocol's list, or one (0) when the config file or --set fixes data.shots.
+std::vector<std::int64_t> shots_grid(const Protocol& protocol, const std::string& config_file,
+                                     const std::vector<std::string>& sets);
+
+/// The request for one cell with the user's config file, --set and model options.
+ExperimentRequest make_request(const Cell& cell, const std::string& config_file, const std::vector<std::string>& sets,
                                const ModelOptions& model);
+
+/// Which results table a protocol fills: transfer when it has targets, else base-to-new or few-shot.
+ResultTable result_table_of(const Protocol& protocol);
 
 /// Splits "a,b,c" into its parts (empty parts dropped).
 std::vector<std::string> split_list(const std::string& text);

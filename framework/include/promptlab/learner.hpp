@@ -44,6 +44,9 @@ class PROMPTLAB_API Learner : public torch::nn::Module {
   virtual torch::Tensor logits(const torch::Tensor& image_features) = 0;
   /// Switches to another class list (the new classes of base-to-new evaluation).
   virtual void set_classnames(const std::vector<std::string>& classnames) = 0;
+  /// Switches to another dataset's classes and hand-written template (cross-dataset and
+  /// domain-shift evaluation). The default ignores the template and calls set_classnames.
+  virtual void set_target(const std::vector<std::string>& classnames, const std::string& prompt_template);
   /// Extra loss terms added to the cross-entropy (regularisers). Undefined tensor = none.
   virtual torch::Tensor extra_loss() { return {}; }
   /// Trainable tensors; defaults to every parameter that requires grad.

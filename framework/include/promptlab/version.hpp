@@ -8,6 +8,6 @@ inline constexpr const char* kVersion = "0.1.0";
 
 /// Plugin SDK/ABI version. Bump whenever PluginInfo, PluginRegistrar or any
 /// interface a plugin implements (Learner, StepRule, Dataset) changes.
-inline constexpr std::uint32_t kPluginApiVersion = 1;
+inline constexpr std::uint32_t kPluginApiVersion = 2;
 
 }  // namespace promptlab

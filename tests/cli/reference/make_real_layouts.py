@@ -5,7 +5,10 @@ Writes, under --out:
 
   data/            the eleven reference datasets in CoOp's folder layouts
                    (split_zhou_*.json files, ImageNet class folders with
-                   classnames.txt, FGVCAircraft's variant files), a few images
+                   classnames.txt, FGVCAircraft's variant files) and the four
+                   test-only ImageNet variants (ImageNet-V2 by class index,
+                   -Sketch, -A and -R by wnid; -A and -R with 2 of the 4
+                   classes, and no classnames.txt of their own), a few images
                    per class in mixed encodings: RGB, grayscale and CMYK JPEGs,
                    RGBA PNGs, non-square sizes, and one corrupt JPEG in
                    oxford_pets' training split;
@@ -145,8 +148,7 @@ def write_zhou(root: str, spec, rng: random.Random) -> dict:
 
 def write_imagenet(root: str, rng: random.Random) -> dict:
     base = os.path.join(root, "imagenet")
-    wnids = ["n01440764", "n01443537", "n01484850", "n01491361"]
-    names = ["tench", "goldfish", "great white shark", "tiger shark"]
+    wnids, names = IMAGENET_WNIDS, IMAGENET_NAMES
     os.makedirs(base, exist_ok=True)
     with open(os.path.join(base, "classnames.txt"), "w") as f:
         for w, n in zip(wnids, names):
@@ -160,6 +162,39 @@ def write_imagenet(root: str, rng: random.Random) -> dict:
             save_image(make_image(label, i, rng),
                        os.path.join(base, "images", "val", wnid, f"ILSVRC2012_val_{label}{i:07d}.JPEG"), "rgb")
     return {"folder": "imagenet", "classes": names, "encodings": ["cmyk", "rgb"]}
+
+
+IMAGENET_WNIDS = ["n01440764", "n01443537", "n01484850", "n01491361"]
+IMAGENET_NAMES = ["tench", "goldfish", "great white shark", "tiger shark"]
+
+
+def write_imagenet_variants(root: str, rng: random.Random) -> dict:
+    """ImageNet-V2 (<class index>/), -Sketch (<wnid>/), -A and -R (<wnid>/ for classes 1 and 3 only)."""
+    out = {}
+    variants = [
+        ("imagenet_v2", "imagenetv2", "imagenetv2-matched-frequency-format-val", True, [0, 1, 2, 3], True),
+        ("imagenet_sketch", "imagenet-sketch", "images", False, [0, 1, 2, 3], True),
+        ("imagenet_a", "imagenet-adversarial", "imagenet-a", False, [1, 3], False),
+        ("imagenet_r", "imagenet-rendition", "imagenet-r", False, [1, 3], False),
+    ]
+    for name, folder, image_dir, by_index, labels, own_list in variants:
+        base = os.path.join(root, folder)
+        os.makedirs(os.path.join(base, image_dir), exist_ok=True)
+        if own_list:  # CoOp's instructions copy ImageNet's class list next to the images
+            with open(os.path.join(base, "classnames.txt"), "w") as f:
+                for w, n in zip(IMAGENET_WNIDS, IMAGENET_NAMES):
+                    f.write(f"{w} {n}\n")
+        else:
+            with open(os.path.join(base, image_dir, "README.txt"), "w") as f:
+                f.write("not a class folder\n")
+        for label in labels:
+            sub = str(label) if by_index else IMAGENET_WNIDS[label]
+            for i in range(TEST_PER_CLASS):
+                enc = "gray" if name == "imagenet_sketch" else "rgb"
+                ext = "jpeg" if by_index else "JPEG"
+                save_image(make_image(label, i, rng), os.path.join(base, image_dir, sub, f"{name}_{i}.{ext}"), enc)
+        out[name] = {"folder": folder, "classes": [IMAGENET_NAMES[k] for k in labels], "encodings": ["rgb"]}
+    return out
 
 
 def write_fgvc(root: str, rng: random.Random) -> dict:
@@ -242,6 +277,7 @@ def main() -> None:
     for spec in ZHOU:
         layouts[spec[0]] = write_zhou(data, spec, rng)
     layouts["fgvc_aircraft"] = write_fgvc(data, rng)
+    layouts.update(write_imagenet_variants(data, rng))
 
     words = list(TEMPLATE_WORDS)
     for info in layouts.values():
