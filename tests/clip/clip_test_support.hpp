@@ -153,6 +153,22 @@ inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return diff;
 }
 
+/// Expects features of the reference's shape within `tolerance` of it, and the reference
+/// itself not degenerate (some entry above 0.1).
+inline void expect_features_match(const torch::Tensor& got, const torch::Tensor& want, double tolerance = 1e-4) {
+  ASSERT_EQ(got.sizes(), want.sizes());
+  EXPECT_LE(max_abs_diff(got, want), tolerance);
+  EXPECT_GT(want.abs().max().item<double>(), 0.1);
+}
+
+/// Expects low-precision (bf16) image features close to the fp32 reference: within 8% of its
+/// largest entry, and each row's direction within cosine 0.995.
+inline void expect_bf16_image_close(const torch::Tensor& got, const torch::Tensor& want) {
+  EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
+  EXPECT_LE(max_abs_diff(got, want), 0.08 * want.abs().max().item<double>());
+  EXPECT_GT(torch::cosine_similarity(got.to(torch::kFloat), want, 1).min().item<double>(), 0.995);
+}
+
 }  // namespace promptlab::test
 
 /// Skips the current test when the Python reference cannot run.
