@@ -45,7 +45,8 @@ PROMPTLAB_API Precision parse_precision(const std::string& text);
 PROMPTLAB_API std::string to_string(Precision precision);
 
 /// The CLIP model. Parameters (and a ResNet's BatchNorm statistics, as buffers) are registered
-/// under OpenAI's state-dict key names.
+/// under OpenAI's state-dict key names. A ResNet's BatchNorm always uses its running statistics
+/// (eval mode, also under train()): the image tower is for a frozen CLIP.
 class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
  public:
   explicit ClipModelImpl(const ClipConfig& config);
