@@ -1,11 +1,13 @@
-// CLIP ViT: image and text towers over weights registered under OpenAI's key names.
+// CLIP: image (ViT or ResNet) and text towers over weights registered under OpenAI's key names.
 #include "promptlab/clip_model.hpp"
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
+#include "clip/clip_resnet.hpp"
 #include "clip/clip_transformer.hpp"
+#include "clip/clip_vit.hpp"
 
 namespace promptlab {
 namespace {
@@ -19,7 +21,8 @@ torch::ScalarType dtype_of(Precision precision) {
   return torch::kFloat;
 }
 
-// LayerNorm parameters and logit_scale stay fp32 at every precision.
+// LayerNorm and BatchNorm parameters and logit_scale stay fp32 at every precision
+// (BatchNorm's running statistics are buffers, which set_precision leaves alone).
 bool keeps_fp32(const std::string& key) {
   if (key == "logit_scale") return true;
   const auto last = key.rfind('.');
@@ -27,7 +30,8 @@ bool keeps_fp32(const std::string& key) {
   const auto prev = key.rfind('.', last - 1);
   const std::string owner = key.substr(prev == std::string::npos ? 0 : prev + 1,
                                        last - (prev == std::string::npos ? 0 : prev + 1));
-  return owner.rfind("ln_", 0) == 0;
+  const bool skip_path_norm = key.find(".downsample.2.") != std::string::npos;  // ResNet
+  return owner.rfind("ln_", 0) == 0 || owner.rfind("bn", 0) == 0 || skip_path_norm;
 }
 
 // LibTorch 1.13 has no Half matmul on CPU; probe once so a newer build can lift this.
@@ -77,22 +81,26 @@ struct ClipModelImpl::Parts {
   torch::Tensor token_embedding, positional_embedding, text_projection, logit_scale;
   LayerNormWeights ln_final;
   std::vector<BlockWeights> text_blocks;
-  // Image tower.
-  torch::Tensor conv1, class_embedding, visual_positional_embedding, proj;
-  LayerNormWeights ln_pre, ln_post;
-  std::vector<BlockWeights> vision_blocks;
+  // Image tower: one of the two, by config().vision_kind.
+  VitWeights vit;
+  ResNetWeights resnet;
 };
 
 ClipModelImpl::ClipModelImpl(const ClipConfig& config) : config_(config), parts_(std::make_shared<Parts>()) {
-  const ClipConfig& c = config_;
+  ClipConfig& c = config_;
+  const bool resnet = c.vision_kind == VisionKind::kResNet;
+  if (resnet) {
+    c.vision_patch = 32;  // the trunk always downsamples by 32
+    c.vision_layers = 0;
+    for (const std::int64_t n : c.resnet_layers) c.vision_layers += n;
+  }
   if (c.vision_patch <= 0 || c.image_resolution % c.vision_patch != 0) {
     throw std::invalid_argument("ClipConfig: image_resolution " + std::to_string(c.image_resolution) +
                                 " is not a multiple of vision_patch " + std::to_string(c.vision_patch));
   }
-  if (c.vision_width % c.vision_heads() != 0 || c.text_width % c.text_heads() != 0) {
+  if ((!resnet && c.vision_width % c.vision_heads() != 0) || c.text_width % c.text_heads() != 0) {
     throw std::invalid_argument("ClipConfig: widths must be multiples of 64 (or below 64)");
   }
-  const std::int64_t grid = c.image_resolution / c.vision_patch;
   Parts& p = *parts_;
   torch::NoGradGuard no_grad;
 
@@ -104,20 +112,12 @@ ClipModelImpl::ClipModelImpl(const ClipConfig& config) : config_(config), parts_
   p.logit_scale = register_parameter("logit_scale", torch::full({}, std::log(1.0 / 0.07)));
 
   auto visual = add_child_module(*this, "visual");
-  const double vscale = std::pow(static_cast<double>(c.vision_width), -0.5);
-  p.class_embedding =
-      visual->register_parameter("class_embedding", torch::empty({c.vision_width}).normal_(0, vscale));
-  p.visual_positional_embedding = visual->register_parameter(
-      "positional_embedding", torch::empty({grid * grid + 1, c.vision_width}).normal_(0, vscale));
-  p.proj = visual->register_parameter("proj", torch::empty({c.vision_width, c.embed_dim}).normal_(0, vscale));
-  auto conv1 = add_child_module(*visual, "conv1");
-  const double conv_std = std::pow(3.0 * c.vision_patch * c.vision_patch, -0.5);
-  p.conv1 = conv1->register_parameter(
-      "weight", torch::empty({c.vision_width, 3, c.vision_patch, c.vision_patch}).normal_(0, conv_std));
-  p.ln_pre = register_layer_norm(*visual, "ln_pre", c.vision_width);
-  p.vision_blocks = register_transformer(*visual, "transformer", c.vision_width, c.vision_layers);
-  init_transformer(p.vision_blocks, c.vision_width);
-  p.ln_post = register_layer_norm(*visual, "ln_post", c.vision_width);
+  if (resnet) {
+    p.resnet = register_resnet(*visual, c);
+    init_resnet(p.resnet);
+  } else {
+    p.vit = register_vit(*visual, c);
+  }
 
   p.text_blocks = register_transformer(*this, "transformer", c.text_width, c.text_layers);
   init_transformer(p.text_blocks, c.text_width);
@@ -159,22 +159,10 @@ torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) {
     throw std::invalid_argument("ClipModel: images must be [B, 3, " + std::to_string(c.image_resolution) + ", " +
                                 std::to_string(c.image_resolution) + "], got " + c10::str(images.sizes()));
   }
-  check_runnable(p.conv1);
-  const std::int64_t batch = images.size(0);
-  const std::int64_t width = c.vision_width;
-  const std::int64_t tokens = p.visual_positional_embedding.size(0);
-  torch::Tensor x = images.to(p.conv1.device(), p.conv1.scalar_type());
-  x = torch::conv2d(x, p.conv1, {}, c.vision_patch);   // [B, w, g, g]
-  x = x.flatten(2).transpose(1, 2);                    // [B, g*g, w]
-  const auto dtype = x.scalar_type();
-  torch::Tensor cls = p.class_embedding.to(dtype).view({1, 1, width}).expand({batch, 1, width});
-  x = torch::cat({cls, x}, 1);
-  x = x.requires_grad() ? x + p.visual_positional_embedding.to(dtype)
-                        : x.add_(p.visual_positional_embedding.to(dtype));
-  x = layer_norm_fp32(x.view({batch * tokens, width}), p.ln_pre);
-  x = run_transformer(x, batch, tokens, c.vision_heads(), p.vision_blocks, torch::Tensor());
-  torch::Tensor cls_out = layer_norm_fp32(x.view({batch, tokens, width}).select(1, 0), p.ln_post);
-  return torch::mm(cls_out, p.proj);
+  const torch::Tensor& first_weight = c.vision_kind == VisionKind::kResNet ? p.resnet.conv1 : p.vit.conv1;
+  check_runnable(first_weight);
+  const torch::Tensor x = images.to(first_weight.device(), first_weight.scalar_type());
+  return c.vision_kind == VisionKind::kResNet ? run_resnet(x, p.resnet, c.vision_heads()) : run_vit(x, p.vit, c);
 }
 
 torch::Tensor ClipModelImpl::embed_tokens(const torch::Tensor& token_ids) {

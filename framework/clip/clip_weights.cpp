@@ -78,6 +78,13 @@ std::map<std::string, torch::Tensor> read_promptlab_state(const std::string& pat
   return state;
 }
 
+// Every tensor of the model by key: its parameters, then its buffers (a ResNet's BatchNorm statistics).
+torch::OrderedDict<std::string, torch::Tensor> model_tensors(const ClipModel& model) {
+  auto tensors = model->named_parameters(/*recurse=*/true);
+  for (const auto& item : model->named_buffers(/*recurse=*/true)) tensors.insert(item.key(), item.value());
+  return tensors;
+}
+
 }  // namespace
 
 bool is_torchscript_archive(const std::string& path) {
@@ -112,6 +119,11 @@ void write_clip_state(const std::map<std::string, torch::Tensor>& state, const C
   cfg.insert("vocab_size", config.vocab_size);
   cfg.insert("text_width", config.text_width);
   cfg.insert("text_layers", config.text_layers);
+  if (config.vision_kind == VisionKind::kResNet) {
+    for (std::size_t i = 0; i < config.resnet_layers.size(); ++i) {
+      cfg.insert("resnet_layer" + std::to_string(i + 1), config.resnet_layers[i]);
+    }
+  }
   c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
   root.insert("format", std::string(kClipCheckpointFormat));
   root.insert("version", kClipCheckpointVersion);
@@ -134,14 +146,14 @@ void write_clip_state(const std::map<std::string, torch::Tensor>& state, const C
 
 void save_clip(const ClipModel& model, const std::string& path) {
   std::map<std::string, torch::Tensor> state;
-  for (const auto& item : model->named_parameters(/*recurse=*/true)) state[item.key()] = item.value();
+  for (const auto& item : model_tensors(model)) state[item.key()] = item.value();
   write_clip_state(state, model->config(), path);
 }
 
 void load_state_into(ClipModel& model, const std::map<std::string, torch::Tensor>& state,
                      const std::string& source) {
   torch::NoGradGuard no_grad;
-  auto params = model->named_parameters(/*recurse=*/true);
+  auto params = model_tensors(model);
   std::vector<std::string> missing;
   for (const auto& item : params) {
     if (state.count(item.key()) == 0) missing.push_back(item.key());
@@ -153,7 +165,7 @@ void load_state_into(ClipModel& model, const std::map<std::string, torch::Tensor
   }
   for (const auto& [key, value] : state) {
     if (params.find(key) == nullptr) {
-      throw std::runtime_error(source + ": unexpected key '" + key + "' (not a parameter of this CLIP ViT)");
+      throw std::runtime_error(source + ": unexpected key '" + key + "' (not a parameter or buffer of this CLIP model)");
     }
   }
   for (auto& item : params) {
@@ -162,7 +174,7 @@ void load_state_into(ClipModel& model, const std::map<std::string, torch::Tensor
       throw std::runtime_error(source + ": key '" + item.key() + "' has shape " + c10::str(value.sizes()) +
                                " but the model expects " + c10::str(item.value().sizes()));
     }
-    if (!value.is_floating_point()) {
+    if (!value.is_floating_point() && item.value().is_floating_point()) {
       throw std::runtime_error(source + ": key '" + item.key() + "' holds " +
                                std::string(c10::toString(value.scalar_type())) + ", expected floating point");
     }

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,22 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-// Runs a shell command, capturing stdout (stderr is merged when `merge_stderr`).
-CommandResult run(const std::string& command, bool merge_stderr) {
-  CommandResult result;
-  FILE* pipe = ::popen((command + (merge_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  result.status = ::pclose(pipe);
-  return result;
-}
+using test::CommandResult;
+using test::run_command;
 
 class ClipEncodeCli : public ::testing::Test {
  protected:
@@ -40,13 +25,16 @@ class ClipEncodeCli : public ::testing::Test {
     PROMPTLAB_REQUIRE_PYTHON_TORCH();
     dir_ = test::tiny_reference();
   }
-  std::string cli() const { return std::string("'") + PROMPTLAB_CLI + "' --threads 2 encode --weights '" + (dir_ / "weights.pt").string() + "'"; }
+  std::string cli(const fs::path& dir) const {
+    return std::string("'") + PROMPTLAB_CLI + "' --threads 2 encode --weights '" + (dir / "weights.pt").string() + "'";
+  }
+  std::string cli() const { return cli(dir_); }
   fs::path dir_;
 };
 
 TEST_F(ClipEncodeCli, ImageFeaturesMatchReference) {
   const std::string image = (dir_ / "image0.png").string();
-  const CommandResult r = run(cli() + " --image '" + image + "'", false);
+  const CommandResult r = run_command(cli() + " --image '" + image + "'", false);
   ASSERT_EQ(r.status, 0) << r.output;
   std::istringstream lines(r.output);
   std::string line;
@@ -61,32 +49,40 @@ TEST_F(ClipEncodeCli, ImageFeaturesMatchReference) {
 }
 
 TEST_F(ClipEncodeCli, Bf16PrecisionRuns) {
-  const CommandResult r = run(cli() + " --precision bf16 --image '" + (dir_ / "image0.png").string() + "'", false);
+  const CommandResult r = run_command(cli() + " --precision bf16 --image '" + (dir_ / "image0.png").string() + "'", false);
   ASSERT_EQ(r.status, 0) << r.output;
-  const auto features = nlohmann::json::parse(r.output)["features"].get<std::vector<float>>();
   const torch::Tensor expected = test::read_raw(dir_ / "image0_features.bin", {1, 32}, torch::kFloat);
-  EXPECT_GT(torch::cosine_similarity(torch::tensor(features).view({1, 32}), expected, 1).item<double>(), 0.99);
+  EXPECT_GT(torch::cosine_similarity(test::encoded_features(r), expected, 1).item<double>(), 0.99);
+}
+
+TEST_F(ClipEncodeCli, ResNetImageFeaturesMatchReference) {
+  const fs::path dir = test::tiny_reference("rn_tiny");
+  const CommandResult r = run_command(cli(dir) + " --image '" + (dir / "image0.png").string() + "'", false);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const torch::Tensor expected = test::read_raw(dir / "image0_features.bin", {1, 32}, torch::kFloat);
+  EXPECT_LE(test::max_abs_diff(test::encoded_features(r), expected), 1e-4);
 }
 
 TEST_F(ClipEncodeCli, ErrorsAreClear) {
-  const CommandResult no_vocab = run(cli() + " --text 'a photo of a dog.'", true);
+  const CommandResult no_vocab = run_command(cli() + " --text 'a photo of a dog.'", true);
   EXPECT_NE(no_vocab.status, 0);
   EXPECT_NE(no_vocab.output.find("--vocab"), std::string::npos) << no_vocab.output;
+  const fs::path broken = test::tiny_reference("rn_tiny") / "broken_missing_attnpool.pt";
   const CommandResult resnet =
-      run(std::string("'") + PROMPTLAB_CLI + "' encode --weights '" + (dir_ / "broken_resnet.pt").string() +
-              "' --image '" + (dir_ / "image0.png").string() + "'",
+      run_command(std::string("'") + PROMPTLAB_CLI + "' encode --weights '" + broken.string() + "' --image '" +
+              (dir_ / "image0.png").string() + "'",
           true);
   EXPECT_NE(resnet.status, 0);
-  EXPECT_NE(resnet.output.find("RN50-style ResNet CLIP is not supported yet"), std::string::npos) << resnet.output;
+  EXPECT_NE(resnet.output.find("missing key 'visual.attnpool.k_proj.weight'"), std::string::npos) << resnet.output;
   const std::string vocab = std::string(PROMPTLAB_SOURCE_DIR) + "/../shared/clip/bpe_simple_vocab_16e6.txt.gz";
   if (fs::exists(vocab)) {  // the tiny model embeds 1000 tokens, the OpenAI vocabulary 49408
-    const CommandResult small = run(cli() + " --vocab '" + vocab + "' --text 'a photo of a dog.'", true);
+    const CommandResult small = run_command(cli() + " --vocab '" + vocab + "' --text 'a photo of a dog.'", true);
     EXPECT_NE(small.status, 0);
     EXPECT_NE(small.output.find("embeds only 1000"), std::string::npos) << small.output;
   }
-  const CommandResult nothing = run(cli(), true);
+  const CommandResult nothing = run_command(cli(), true);
   EXPECT_NE(nothing.status, 0);
-  const CommandResult fp16 = run(cli() + " --precision fp16 --image '" + (dir_ / "image0.png").string() + "'", true);
+  const CommandResult fp16 = run_command(cli() + " --precision fp16 --image '" + (dir_ / "image0.png").string() + "'", true);
   if (fp16.status != 0) EXPECT_NE(fp16.output.find("fp16"), std::string::npos) << fp16.output;
 }
 

@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -65,24 +67,25 @@ inline void run_reference(const std::string& config, const fs::path& dir) {
   fs::remove(log);
 }
 
-/// The tiny reference, generated once per script version and shared by test processes
-/// (written to a unique directory, then renamed into place).
-inline fs::path tiny_reference() {
-  static const fs::path dir = [] {
-    std::ifstream in(reference_script());
-    std::stringstream text;
-    text << in.rdbuf();
-    const fs::path target =
-        test_tmp_root() / ("clip-reference-tiny-" + std::to_string(std::hash<std::string>{}(text.str())));
-    if (fs::exists(target / "meta.json")) return target;
+/// A small reference ("tiny" ViT, "rn_tiny" ResNet), generated once per script version and
+/// shared by test processes (written to a unique directory, then renamed into place).
+inline fs::path tiny_reference(const std::string& config = "tiny") {
+  static std::map<std::string, fs::path> dirs;
+  auto it = dirs.find(config);
+  if (it != dirs.end()) return it->second;
+  std::ifstream in(reference_script());
+  std::stringstream text;
+  text << in.rdbuf();
+  const fs::path target = test_tmp_root() / ("clip-reference-" + config + "-" +
+                                             std::to_string(std::hash<std::string>{}(text.str())));
+  if (!fs::exists(target / "meta.json")) {
     const fs::path scratch = fresh_dir("clip-reference-build");
-    run_reference("tiny", scratch);
+    run_reference(config, scratch);
     std::error_code ec;
     fs::rename(scratch, target, ec);  // another process may have won the race
     if (ec) fs::remove_all(scratch);
-    return target;
-  }();
-  return dir;
+  }
+  return dirs[config] = target;
 }
 
 /// Reads a raw little-endian binary tensor of the given shape and dtype.
@@ -119,11 +122,51 @@ inline Reference load_reference(const fs::path& dir) {
   return r;
 }
 
+/// Exit status and output of a shell command.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+/// Runs a shell command, capturing stdout (stderr is merged when `merge_stderr`).
+inline CommandResult run_command(const std::string& command, bool merge_stderr) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + (merge_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  result.status = ::pclose(pipe);
+  return result;
+}
+
+/// The features of the one image `promptlab encode --image` printed (a JSON line).
+inline torch::Tensor encoded_features(const CommandResult& r) {
+  const auto features = nlohmann::json::parse(r.output)["features"].get<std::vector<float>>();
+  return torch::tensor(features).view({1, static_cast<std::int64_t>(features.size())});
+}
+
 /// max |a - b| as a double (both converted to fp32); recorded in the test's XML output.
 inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   const double diff = (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
   std::printf("  max |a - b| = %.3g\n", diff);
   return diff;
+}
+
+/// Expects features of the reference's shape within `tolerance` of it, and the reference
+/// itself not degenerate (some entry above 0.1).
+inline void expect_features_match(const torch::Tensor& got, const torch::Tensor& want, double tolerance = 1e-4) {
+  ASSERT_EQ(got.sizes(), want.sizes());
+  EXPECT_LE(max_abs_diff(got, want), tolerance);
+  EXPECT_GT(want.abs().max().item<double>(), 0.1);
+}
+
+/// Expects low-precision (bf16) image features close to the fp32 reference: within 8% of its
+/// largest entry, and each row's direction within cosine 0.995.
+inline void expect_bf16_image_close(const torch::Tensor& got, const torch::Tensor& want) {
+  EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
+  EXPECT_LE(max_abs_diff(got, want), 0.08 * want.abs().max().item<double>());
+  EXPECT_GT(torch::cosine_similarity(got.to(torch::kFloat), want, 1).min().item<double>(), 0.995);
 }
 
 }  // namespace promptlab::test

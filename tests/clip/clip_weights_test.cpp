@@ -1,5 +1,5 @@
 // CLIP weight files: promptlab checkpoint round trip, checksum, and clear errors for
-// truncated, corrupt, incomplete, mis-shaped and ResNet-style inputs.
+// truncated, corrupt, incomplete and mis-shaped inputs (ResNet archives: clip_resnet_test.cpp).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -124,10 +124,6 @@ TEST_F(ClipWeights, MissingKeyIsNamed) {
 TEST_F(ClipWeights, WrongShapeNamesKeyAndShapes) {
   expect_load_error(ref_dir_ / "broken_wrong_shape.pt",
                     {"broken_wrong_shape.pt", "transformer.resblocks.1.mlp.c_fc.weight", "[7, 3]", "[256, 64]"});
-}
-
-TEST_F(ClipWeights, ResNetStateDictIsRefused) {
-  expect_load_error(ref_dir_ / "broken_resnet.pt", {"broken_resnet.pt", "RN50-style ResNet CLIP is not supported yet"});
 }
 
 TEST_F(ClipWeights, UnexpectedKeyIsNamed) {

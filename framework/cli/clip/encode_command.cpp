@@ -94,7 +94,7 @@ void run_encode(const EncodeOptions& opts, const GlobalOptions& global) {
 void setup_encode(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<EncodeOptions>();
   CLI::App* cmd = app.add_subcommand("encode", "Print CLIP features of texts or images, one JSON object per input");
-  cmd->add_option("--weights", opts->weights, "CLIP weights: OpenAI ViT archive (ViT-B-16.pt) or promptlab checkpoint")
+  cmd->add_option("--weights", opts->weights, "CLIP weights: OpenAI archive (ViT-B-16.pt, RN50.pt ...) or promptlab checkpoint")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--vocab", opts->vocab, "BPE merges file (needed with --text)")->check(CLI::ExistingFile);

@@ -1,7 +1,8 @@
 #pragma once
-// CLIP (ViT variant), built from a config inferred from a state dict (docs/protocol.md §1).
+// CLIP (ViT or ResNet image tower), built from a config inferred from a state dict (docs/protocol.md §1).
 #include <torch/torch.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -10,19 +11,31 @@
 
 namespace promptlab {
 
-/// Architecture of a CLIP ViT model.
+/// Kind of image tower: a vision transformer (ViT-B/16 ...) or OpenAI's modified ResNet (RN50 ...).
+enum class VisionKind { kViT, kResNet };
+
+/// Architecture of a CLIP model. The defaults are ViT-B/16.
 struct ClipConfig {
   std::int64_t embed_dim = 512;
   std::int64_t image_resolution = 224;
+  /// ViT: transformer blocks. ResNet: Bottleneck blocks of all four stages (set from resnet_layers).
   std::int64_t vision_layers = 12;
+  /// ViT: transformer width. ResNet: stem width (64 for RN50); the last stage has 32x as many channels.
   std::int64_t vision_width = 768;
+  /// ViT: patch size. ResNet: the trunk's total downsampling, always 32.
   std::int64_t vision_patch = 16;
   std::int64_t context_length = 77;
   std::int64_t vocab_size = 49408;
   std::int64_t text_width = 512;
   std::int64_t text_layers = 12;
-  /// Heads = width / 64 in the released models.
-  std::int64_t vision_heads() const { return vision_width / 64 > 0 ? vision_width / 64 : 1; }
+  VisionKind vision_kind = VisionKind::kViT;
+  /// ResNet only: Bottleneck blocks per stage, layer1..layer4 ({3, 4, 6, 3} for RN50).
+  std::array<std::int64_t, 4> resnet_layers{{3, 4, 6, 3}};
+  /// Heads = attention width / 64 in the released models (ResNet: the pool's width * 32 / 64).
+  std::int64_t vision_heads() const {
+    const std::int64_t width = vision_kind == VisionKind::kResNet ? vision_width * 32 : vision_width;
+    return width / 64 > 0 ? width / 64 : 1;
+  }
   std::int64_t text_heads() const { return text_width / 64 > 0 ? text_width / 64 : 1; }
 };
 
@@ -31,7 +44,9 @@ enum class Precision { kFp32, kFp16, kBf16 };
 PROMPTLAB_API Precision parse_precision(const std::string& text);
 PROMPTLAB_API std::string to_string(Precision precision);
 
-/// The CLIP model. Parameters are registered under OpenAI's state-dict key names.
+/// The CLIP model. Parameters (and a ResNet's BatchNorm statistics, as buffers) are registered
+/// under OpenAI's state-dict key names. A ResNet's BatchNorm always uses its running statistics
+/// (eval mode, also under train()): the image tower is for a frozen CLIP.
 class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
  public:
   explicit ClipModelImpl(const ClipConfig& config);
@@ -53,7 +68,7 @@ class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
   /// Text encoder stops after the longest EOT in the batch (identical results). On by default.
   void set_truncate_text(bool on) { truncate_text_ = on; }
   bool truncate_text() const { return truncate_text_; }
-  /// Casts weights to the precision (fp16/bf16 keep LayerNorm in fp32 and compute it in fp32).
+  /// Casts weights to the precision (fp16/bf16 keep LayerNorm and BatchNorm in fp32 and compute them in fp32).
   void set_precision(Precision precision);
   Precision precision() const { return precision_; }
 
@@ -69,14 +84,14 @@ TORCH_MODULE(ClipModel);
 /// Infers the architecture from a state dict; throws naming the missing key.
 PROMPTLAB_API ClipConfig infer_clip_config(const std::map<std::string, torch::Tensor>& state);
 
-/// Loads a CLIP model: an OpenAI TorchScript archive (ViT-B-16.pt) or a promptlab
+/// Loads a CLIP model: an OpenAI TorchScript archive (ViT-B-16.pt, RN50.pt ...) or a promptlab
 /// checkpoint. Errors name the file and the missing or mismatched key and shape.
 PROMPTLAB_API ClipModel load_clip(const std::string& path, const torch::Device& device = torch::kCPU);
 
-/// Reads every tensor of a checkpoint (either format) by OpenAI key name.
+/// Reads every tensor of a checkpoint (either format) by OpenAI key name (parameters and buffers).
 PROMPTLAB_API std::map<std::string, torch::Tensor> read_clip_state(const std::string& path);
 
-/// Writes promptlab's own checkpoint format (fp32 tensors by key + the config).
+/// Writes promptlab's own checkpoint format (fp32 tensors by key, parameters and buffers, + the config).
 PROMPTLAB_API void save_clip(const ClipModel& model, const std::string& path);
 
 /// Copies a state dict into the model; errors name the key and both shapes.

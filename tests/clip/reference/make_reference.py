@@ -1,25 +1,34 @@
 #!/usr/bin/env python3
-"""Independent CLIP ViT reference for promptlab's C++ tests.
+"""Independent CLIP reference (ViT and ResNet image towers) for promptlab's C++ tests.
 
-Builds a CLIP ViT with random weights under OpenAI's state-dict key names,
-written from the facts in docs/protocol.md §1 (sequence-first layout,
-torch.nn.MultiheadAttention, LayerNorm computed in fp32). It saves:
+Builds a CLIP with random weights under OpenAI's state-dict key names, written
+from the facts in docs/protocol.md §1 and the ResNet facts below
+(sequence-first layout, torch.nn.MultiheadAttention, LayerNorm computed in
+fp32). It saves:
 
   weights.pt          TorchScript archive laid out like OpenAI's release: the
                       conv/linear/attention weights and proj/text_projection in
-                      fp16, the rest in fp32, plus scalar buffers
+                      fp16, the rest (LayerNorm, BatchNorm and its running
+                      statistics, embeddings) in fp32, plus scalar buffers
                       input_resolution, context_length and vocab_size.
   images.bin          float32 [B, 3, R, R] inputs
   tokens.bin          int64 [N, context] token ids (EOT = largest id)
   image_features.bin  float32 [B, embed] projected image features
   text_features.bin   float32 [N, embed] projected text features
   meta.json           config and shapes
-  image0.png          an RGB image at the input resolution, and
-  image0_features.bin its features after CLIP normalisation (for the CLI test)
-  broken_*.pt         (tiny only) archives with a missing key, a wrong shape,
-                      and a ResNet-style visual tower
+  image0.png          (configs with png) an RGB image at the input resolution,
+  image0_features.bin and its features after CLIP normalisation (for the CLI tests)
+  broken_*.pt         (tiny: a missing key, a wrong shape; rn_tiny: a ResNet
+                      archive without visual.attnpool.k_proj.weight)
 
-Usage: make_reference.py --out DIR --config tiny|b16
+The ResNet tower (OpenAI's modified ResNet, state-dict prefix visual.): a stem
+of three 3x3 convs with BatchNorm + ReLU (3 -> width/2 stride 2, width/2 ->
+width/2, width/2 -> width), a 2x2 average pool, four stages layer1..layer4 of
+Bottleneck blocks (planes = width * 2^i, stride 2 on the first block of stages
+2-4, downsampling by average pooling before conv3 and on the skip path), then
+an attention pool where only the mean token queries.
+
+Usage: make_reference.py --out DIR --config tiny|b16|b32|l14|l14_336|rn_tiny|rn50
 """
 import argparse
 import json
@@ -31,14 +40,34 @@ from typing import Optional
 import torch
 from torch import nn
 
+# ViT configs give patch and vision_layers; ResNet configs give resnet_layers (per stage).
 CONFIGS = {
     "tiny": dict(embed=32, resolution=32, vision_layers=2, vision_width=128, patch=8,
                  context=77, vocab=1000, text_width=64, text_layers=2,
-                 text_lengths=[3, 10, 1, 20, 75], images=3),
+                 text_lengths=[3, 10, 1, 20, 75], images=3, png=True),
     "b16": dict(embed=512, resolution=224, vision_layers=12, vision_width=768, patch=16,
                 context=77, vocab=49408, text_width=512, text_layers=12,
                 text_lengths=[5, 12], images=2),
+    "b32": dict(embed=512, resolution=224, vision_layers=12, vision_width=768, patch=32,
+                context=77, vocab=49408, text_width=512, text_layers=12,
+                text_lengths=[5, 12], images=2),
+    "l14": dict(embed=768, resolution=224, vision_layers=24, vision_width=1024, patch=14,
+                context=77, vocab=49408, text_width=768, text_layers=12,
+                text_lengths=[7], images=1),
+    "l14_336": dict(embed=768, resolution=336, vision_layers=24, vision_width=1024, patch=14,
+                    context=77, vocab=49408, text_width=768, text_layers=12,
+                    text_lengths=[7], images=1),
+    "rn_tiny": dict(embed=32, resolution=64, resnet_layers=[1, 2, 1, 1], vision_width=16,
+                    context=77, vocab=1000, text_width=64, text_layers=2,
+                    text_lengths=[3, 10, 1], images=3, png=True),
+    "rn50": dict(embed=1024, resolution=224, resnet_layers=[3, 4, 6, 3], vision_width=64,
+                 context=77, vocab=49408, text_width=512, text_layers=12,
+                 text_lengths=[5, 12], images=2, png=True),
 }
+
+
+def is_resnet(c) -> bool:
+    return "resnet_layers" in c
 
 
 class LayerNorm32(nn.Module):
@@ -113,10 +142,102 @@ class Vision(nn.Module):
         return self.ln_post(x[0]) @ self.proj
 
 
+def batch_norm(channels: int) -> nn.BatchNorm2d:
+    return nn.BatchNorm2d(channels, eps=1e-5)
+
+
+class Bottleneck(nn.Module):
+    """Bottleneck block, expansion 4; downsampling by average pooling, not strided convs."""
+
+    def __init__(self, cin: int, planes: int, stride: int):
+        super().__init__()
+        cout = 4 * planes
+        self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
+        self.bn1 = batch_norm(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = batch_norm(planes)
+        self.shrink = nn.AvgPool2d(stride) if stride > 1 else nn.Identity()
+        self.conv3 = nn.Conv2d(planes, cout, 1, bias=False)
+        self.bn3 = batch_norm(cout)
+        if stride > 1 or cin != cout:
+            self.downsample = nn.Sequential(OrderedDict([
+                ("0", nn.AvgPool2d(stride)),
+                ("1", nn.Conv2d(cin, cout, 1, bias=False)),
+                ("2", batch_norm(cout)),
+            ]))
+        else:
+            self.downsample = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = torch.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(self.shrink(y)))
+        return torch.relu(y + self.downsample(x))
+
+
+class AttentionPool(nn.Module):
+    """Mean token (plus positions) attends over [mean; every position]; written with einsum."""
+
+    def __init__(self, grid: int, width: int, embed: int):
+        super().__init__()
+        self.positional_embedding = nn.Parameter(torch.zeros(grid * grid + 1, width))
+        self.k_proj = nn.Linear(width, width)
+        self.q_proj = nn.Linear(width, width)
+        self.v_proj = nn.Linear(width, width)
+        self.c_proj = nn.Linear(width, embed)
+        self.heads = width // 64
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, ch = x.shape[0], x.shape[1]
+        seq = x.flatten(2).permute(2, 0, 1)                          # [HW, B, C]
+        seq = torch.cat([seq.mean(dim=0, keepdim=True), seq], dim=0)
+        seq = seq + self.positional_embedding.unsqueeze(1).to(seq.dtype)
+        hd = ch // self.heads
+        q = self.q_proj(seq[0]).reshape(b, self.heads, hd)
+        k = self.k_proj(seq).reshape(seq.shape[0], b, self.heads, hd)
+        v = self.v_proj(seq).reshape(seq.shape[0], b, self.heads, hd)
+        weights = torch.softmax(torch.einsum("bhd,lbhd->bhl", q, k) / math.sqrt(hd), dim=-1)
+        pooled = torch.einsum("bhl,lbhd->bhd", weights, v).reshape(b, ch)
+        return self.c_proj(pooled)
+
+
+class ResNetVision(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        w = c["vision_width"]
+        self.conv1 = nn.Conv2d(3, w // 2, 3, stride=2, padding=1, bias=False)
+        self.bn1 = batch_norm(w // 2)
+        self.conv2 = nn.Conv2d(w // 2, w // 2, 3, padding=1, bias=False)
+        self.bn2 = batch_norm(w // 2)
+        self.conv3 = nn.Conv2d(w // 2, w, 3, padding=1, bias=False)
+        self.bn3 = batch_norm(w)
+        self.stem_pool = nn.AvgPool2d(2)
+        cin = w
+        stages = []
+        for i, n in enumerate(c["resnet_layers"]):
+            planes = w * 2 ** i
+            blocks = []
+            for j in range(n):
+                blocks.append(Bottleneck(cin, planes, 2 if (i > 0 and j == 0) else 1))
+                cin = 4 * planes
+            stages.append(nn.Sequential(*blocks))
+        self.layer1, self.layer2, self.layer3, self.layer4 = stages
+        self.attnpool = AttentionPool(c["resolution"] // 32, cin, c["embed"])
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        x = image.to(self.conv1.weight.dtype)
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = torch.relu(self.bn2(self.conv2(x)))
+        x = torch.relu(self.bn3(self.conv3(x)))
+        x = self.stem_pool(x)
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.attnpool(x)
+
+
 class Clip(nn.Module):
     def __init__(self, c):
         super().__init__()
-        self.visual = Vision(c)
+        self.visual = ResNetVision(c) if is_resnet(c) else Vision(c)
         self.transformer = Tower(c["text_width"], c["text_layers"])
         self.token_embedding = nn.Embedding(c["vocab"], c["text_width"])
         self.positional_embedding = nn.Parameter(torch.zeros(c["context"], c["text_width"]))
@@ -147,11 +268,41 @@ class Clip(nn.Module):
         return self.encode_image(image), self.encode_text(text)
 
 
-def is_half_key(name: str) -> bool:
-    """Keys the released archives store in fp16."""
-    if name in ("visual.proj", "text_projection", "visual.conv1.weight"):
+def is_half_key(name: str, p: torch.Tensor) -> bool:
+    """Keys the released archives store in fp16: convolutions, linear layers, projections."""
+    if name in ("visual.proj", "text_projection") or p.dim() == 4:
+        return True
+    if name.startswith("visual.attnpool.") and "_proj." in name:
         return True
     return ".attn." in name or ".mlp." in name
+
+
+def randomize_resnet(visual: ResNetVision, g: torch.Generator) -> None:
+    """Realistic scales: He-normal convs, BatchNorms with random affine parameters and
+    running statistics (the last BatchNorm of each block smaller, as in trained models)."""
+
+    def normal(shape, std):
+        return torch.randn(shape, generator=g) * std
+
+    def uniform(shape, lo, hi):
+        return lo + torch.rand(shape, generator=g) * (hi - lo)
+
+    for name, m in visual.named_modules():
+        if isinstance(m, nn.Conv2d):
+            m.weight.copy_(normal(m.weight.shape, (2.0 / m.weight[0].numel()) ** 0.5))
+        elif isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            scale = (0.2, 0.5) if name.endswith("bn3") and name.startswith("layer") else (0.8, 1.2)
+            m.weight.copy_(uniform(n, *scale))
+            m.bias.copy_(normal(n, 0.1))
+            m.running_mean.copy_(normal(n, 0.2))
+            m.running_var.copy_(uniform(n, 0.5, 2.0))
+            m.num_batches_tracked.fill_(1000)
+        elif isinstance(m, nn.Linear):
+            m.weight.copy_(normal(m.weight.shape, m.weight.shape[1] ** -0.5))
+            m.bias.copy_(normal(m.bias.shape, 0.02))
+    pos = visual.attnpool.positional_embedding
+    pos.copy_(normal(pos.shape, pos.shape[1] ** -0.5))
 
 
 def randomize(model: Clip, c) -> None:
@@ -161,8 +312,12 @@ def randomize(model: Clip, c) -> None:
         return torch.randn(shape, generator=g) * std
 
     with torch.no_grad():
+        if is_resnet(c):
+            randomize_resnet(model.visual, g)
         for name, p in model.named_parameters():
-            if name == "logit_scale":
+            if name == "logit_scale" or (is_resnet(c) and name.startswith("visual.")):
+                if is_half_key(name, p):
+                    p.copy_(p.half().float())
                 continue
             width = p.shape[-1]
             if ".ln_" in name or name.startswith("ln_") or name.startswith("visual.ln_"):
@@ -183,7 +338,7 @@ def randomize(model: Clip, c) -> None:
                 p.copy_(normal(p.shape, p.shape[0] ** -0.5 if p.dim() == 2 else width ** -0.5))
             else:  # attention and MLP weights
                 p.copy_(normal(p.shape, p.shape[1] ** -0.5))
-            if is_half_key(name):
+            if is_half_key(name, p):
                 p.copy_(p.half().float())  # values exactly representable in fp16
 
 
@@ -246,12 +401,12 @@ def write_broken(state, out: str) -> None:
     shape = OrderedDict(state)
     shape["transformer.resblocks.1.mlp.c_fc.weight"] = torch.zeros(7, 3)
     save_state_as_script(shape, os.path.join(out, "broken_wrong_shape.pt"))
-    resnet = OrderedDict((k, v) for k, v in state.items() if not k.startswith("visual."))
-    resnet["visual.conv1.weight"] = torch.zeros(32, 3, 3, 3)
-    resnet["visual.layer1.0.conv1.weight"] = torch.zeros(64, 32, 1, 1)
-    resnet["visual.attnpool.positional_embedding"] = torch.zeros(50, 256)
-    resnet["visual.attnpool.c_proj.weight"] = torch.zeros(32, 256)
-    save_state_as_script(resnet, os.path.join(out, "broken_resnet.pt"))
+
+
+
+def write_broken_resnet(state, out: str) -> None:
+    missing = OrderedDict((k, v) for k, v in state.items() if k != "visual.attnpool.k_proj.weight")
+    save_state_as_script(missing, os.path.join(out, "broken_missing_attnpool.pt"))
 
 
 def main() -> None:
@@ -273,34 +428,38 @@ def main() -> None:
         image_features = model.encode_image(images)
         text_features = model.encode_text(tokens)
 
-    # An image file at exactly the input resolution: the test transform only normalises it.
-    pixels = torch.randint(0, 256, (c["resolution"], c["resolution"], 3), dtype=torch.uint8,
-                           generator=torch.Generator().manual_seed(11))
-    write_png(os.path.join(args.out, "image0.png"), pixels)
-    mean = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(3, 1, 1)
-    std = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(3, 1, 1)
-    png_input = ((pixels.permute(2, 0, 1).float() / 255.0 - mean) / std).unsqueeze(0)
-    with torch.no_grad():
-        write_bin(os.path.join(args.out, "image0_features.bin"), model.encode_image(png_input).float())
+    if c.get("png", False):
+        # An image file at exactly the input resolution: the test transform only normalises it.
+        pixels = torch.randint(0, 256, (c["resolution"], c["resolution"], 3), dtype=torch.uint8,
+                               generator=torch.Generator().manual_seed(11))
+        write_png(os.path.join(args.out, "image0.png"), pixels)
+        mean = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(3, 1, 1)
+        std = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(3, 1, 1)
+        png_input = ((pixels.permute(2, 0, 1).float() / 255.0 - mean) / std).unsqueeze(0)
+        with torch.no_grad():
+            write_bin(os.path.join(args.out, "image0_features.bin"), model.encode_image(png_input).float())
 
     write_bin(os.path.join(args.out, "images.bin"), images.float())
     write_bin(os.path.join(args.out, "tokens.bin"), tokens)
     write_bin(os.path.join(args.out, "image_features.bin"), image_features.float())
     write_bin(os.path.join(args.out, "text_features.bin"), text_features.float())
 
-    state = OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items()
-                        if k not in ("input_resolution", "context_length", "vocab_size"))
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if is_half_key(name):
+            if is_half_key(name, p):
                 p.data = p.data.half()
     torch.jit.script(model).save(os.path.join(args.out, "weights.pt"))
-    if args.config == "tiny":
-        write_broken(state, args.out)
+    if args.config in ("tiny", "rn_tiny"):
+        state = OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items()
+                            if k not in ("input_resolution", "context_length", "vocab_size"))
+        (write_broken_resnet if is_resnet(c) else write_broken)(state, args.out)
 
+    layers = c.get("resnet_layers")
     meta = dict(config=args.config, embed=c["embed"], resolution=c["resolution"],
-                vision_layers=c["vision_layers"], vision_width=c["vision_width"],
-                patch=c["patch"], context=c["context"], vocab=c["vocab"],
+                vision_kind="resnet" if layers else "vit",
+                vision_layers=sum(layers) if layers else c["vision_layers"],
+                resnet_layers=layers or [], vision_width=c["vision_width"],
+                patch=32 if layers else c["patch"], context=c["context"], vocab=c["vocab"],
                 text_width=c["text_width"], text_layers=c["text_layers"],
                 images_shape=list(images.shape), tokens_shape=list(tokens.shape),
                 image_features_shape=list(image_features.shape),
