@@ -289,3 +289,29 @@ TEST(RealPath, CrossDatasetRecordsEveryTargetAndFewShotEveryShotCount) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RealPath, ResNetArchiveRunsZeroshotAndCoop) {
+  REQUIRE_PYTHON_FIXTURE();
+  const RealFixture& fx = real_fixture();
+  const auto dir = fresh_dir("real_resnet");
+  const std::string db = (dir / "runs.db").string();
+  const std::string args = " --dataset eurosat --weights " + (fx.root / "weights_rn.pt").string() + " --vocab " +
+                           fx.vocab() + " --data-root " + fx.data() + " --db " + db + " --threads 1";
+  auto zs = run_cli("run --method zeroshot" + args);
+  ASSERT_EQ(zs.exit_code, 0) << zs.output;
+  auto coop = run_cli("run --method coop --set train.epochs=2 --set train.views=1" + args);
+  ASSERT_EQ(coop.exit_code, 0) << coop.output;
+  RunStore store(db);
+  const auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(run.status, "finished") << run.error;
+    EXPECT_EQ(fs::path(run.model_path).filename(), "weights_rn.pt");
+    EXPECT_EQ(store.results(run.id).size(), 2u);
+  }
+  EXPECT_NE(runs[0].model_checksum, "");
+}
+
+}  // namespace

@@ -14,6 +14,7 @@ Writes, under --out:
                    oxford_pets' training split;
   weights.pt       a TorchScript archive in OpenAI's layout (ViT, random weights,
                    tiny dimensions), fp16 where the release stores fp16;
+  weights_rn.pt    the same for OpenAI's ResNet image tower (RN50's layout);
   bpe_vocab.txt.gz a byte-level BPE merges file in OpenAI's format (header line,
                    then one merge per line) whose vocabulary size matches the
                    archive's token embedding;
@@ -251,14 +252,12 @@ def write_vocab(path: str, merges) -> None:
             f.write(f"{a} {b}\n")
 
 
-def write_weights(path: str, vocab: int) -> dict:
-    c = dict(embed=32, resolution=32, vision_layers=2, vision_width=64, patch=8, context=77, vocab=vocab,
-             text_width=64, text_layers=2)
+def write_weights(path: str, c: dict) -> dict:
     model = make_reference.Clip(c).eval()
     make_reference.randomize(model, c)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if make_reference.is_half_key(name):
+            if make_reference.is_half_key(name, p):
                 p.data = p.data.half()
     torch.jit.script(model).save(path)
     return c
@@ -286,7 +285,11 @@ def main() -> None:
     merges = make_merges(words)
     write_vocab(os.path.join(args.out, "bpe_vocab.txt.gz"), merges)
     vocab = 512 + len(merges) + 2
-    model = write_weights(os.path.join(args.out, "weights.pt"), vocab)
+    text = dict(context=77, vocab=vocab, text_width=64, text_layers=2)
+    model = write_weights(os.path.join(args.out, "weights.pt"),
+                          dict(embed=32, resolution=32, vision_layers=2, vision_width=64, patch=8, **text))
+    write_weights(os.path.join(args.out, "weights_rn.pt"),
+                  dict(embed=32, resolution=64, resnet_layers=[1, 1, 1, 1], vision_width=16, **text))
     with open(os.path.join(args.out, "layouts.json"), "w") as f:
         json.dump({"datasets": layouts, "model": model, "merges": len(merges)}, f, indent=1)
 
