@@ -37,6 +37,9 @@ struct CommandRegistration {
 /// Resolved database path: --db, else PROMPTLAB_DB, else ./promptlab.db.
 std::string resolve_db_path(const GlobalOptions& global);
 
+/// resolve_db_path() for commands that only read: throws naming the path when the file does not exist.
+std::string existing_db_path(const GlobalOptions& global);
+
 /// Sets LibTorch's intra-op threads (0 = hardware concurrency).
 void apply_threads(const GlobalOptions& global);
 

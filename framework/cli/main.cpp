@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 #include "cli/command.hpp"
@@ -19,6 +21,13 @@ std::string resolve_db_path(const GlobalOptions& global) {
   if (!global.db_path.empty()) return global.db_path;
   if (const char* env = std::getenv("PROMPTLAB_DB"); env && *env) return env;
   return "promptlab.db";
+}
+
+std::string existing_db_path(const GlobalOptions& global) {
+  const std::string db = resolve_db_path(global);
+  if (db != ":memory:" && !std::filesystem::exists(db))
+    throw std::runtime_error("run store " + db + " does not exist (pass --db or set PROMPTLAB_DB)");
+  return db;
 }
 
 void apply_threads(const GlobalOptions& global) {

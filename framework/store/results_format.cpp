@@ -179,10 +179,12 @@ std::string run_text(const RunRecord& run, const std::vector<EpochMetrics>& epoc
     out += " none\n";
   } else {
     out += "\n";
-    std::vector<std::vector<std::string>> rows{{"  split", "n", "correct", "accuracy"}};
-    for (const auto& r : results)
-      rows.push_back({"  " + r.split, std::to_string(r.n), std::to_string(r.correct), fixed(r.accuracy, 2)});
-    out += align_columns(rows, true, {false, true, true, true});
+    std::vector<std::vector<std::string>> rows{{"  dataset", "split", "n", "correct", "accuracy"}};
+    for (const auto& r : results) {
+      rows.push_back({"  " + (r.dataset.empty() ? run.dataset : r.dataset), r.split, std::to_string(r.n),
+                      std::to_string(r.correct), fixed(r.accuracy, 2)});
+    }
+    out += align_columns(rows, true, {false, false, true, true, true});
   }
 
   out += "\nartifacts:";
@@ -225,7 +227,11 @@ std::string run_json(const RunRecord& run, const std::vector<EpochMetrics>& epoc
   }
   j["results"] = json::array();
   for (const auto& r : results)
-    j["results"].push_back({{"split", r.split}, {"n", r.n}, {"correct", r.correct}, {"accuracy", r.accuracy}});
+    j["results"].push_back({{"split", r.split},
+                            {"dataset", r.dataset.empty() ? run.dataset : r.dataset},
+                            {"n", r.n},
+                            {"correct", r.correct},
+                            {"accuracy", r.accuracy}});
   j["artifacts"] = json::array();
   for (const auto& a : artifacts) {
     json ja{{"name", a.name}, {"kind", a.kind}, {"bytes", a.data.size()}};

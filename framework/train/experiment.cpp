@@ -19,6 +19,7 @@
 #include "train/dataset_source.hpp"
 #include "train/evaluate.hpp"
 #include "train/features.hpp"
+#include "train/learned_parameters.hpp"
 #include "train/model_source.hpp"
 #include "train/trainer.hpp"
 
@@ -308,11 +309,9 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     learner->set_target(train_set.classnames, dataset->prompt_template());
     const std::string described = learner->describe();
     if (!described.empty()) store.add_artifact(outcome.run_id, Artifact{"prompt", "text", to_bytes(described)});
-    auto params = learner->trainable_parameters();
-    if (!params.empty()) {
-      std::vector<torch::Tensor> cpu;
-      for (auto& p : params) cpu.push_back(p.detach().to(torch::kCPU));
-      std::vector<char> blob = torch::pickle_save(c10::IValue(cpu));
+    const auto learned = named_trainable(*learner);
+    if (!learned.empty()) {
+      const std::vector<char> blob = save_named_tensors(learned);
       store.add_artifact(outcome.run_id, Artifact{"parameters", "tensor", {blob.begin(), blob.end()}});
     }
     store.add_artifact(outcome.run_id,

@@ -52,7 +52,7 @@ TEST(RunErrors, BadSeedListForBench) {
 }
 
 TEST(RunErrors, HelpOnEverySubcommand) {
-  for (const char* sub : {"run", "bench", "results", "show", "plugins", "datasets", "tokenize", "encode", "pretrain"}) {
+  for (const char* sub : {"run", "bench", "results", "show", "export", "plugins", "datasets", "tokenize", "encode", "pretrain"}) {
     auto r = run_cli(std::string(sub) + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.output;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;

@@ -17,9 +17,7 @@ struct ResultsOptions {
 };
 
 void run_results(const ResultsOptions& o, const GlobalOptions& global) {
-  const std::string db = resolve_db_path(global);
-  if (db != ":memory:" && !std::filesystem::exists(db))
-    throw std::runtime_error("run store " + db + " does not exist (pass --db or set PROMPTLAB_DB)");
+  const std::string db = existing_db_path(global);
   const ResultFormat format = parse_result_format(o.format);
   RunStore store(db);
   ResultFilter f{o.methods, o.datasets, o.protocol_hash};

@@ -17,9 +17,7 @@ struct ShowOptions {
 };
 
 void run_show(const ShowOptions& o, const GlobalOptions& global) {
-  const std::string db = resolve_db_path(global);
-  if (db != ":memory:" && !std::filesystem::exists(db))
-    throw std::runtime_error("run store " + db + " does not exist (pass --db or set PROMPTLAB_DB)");
+  const std::string db = existing_db_path(global);
   const RunFormat format = parse_run_format(o.format);
   RunStore store(db);
   auto run = store.get_run(o.run_id);

@@ -1,0 +1,56 @@
+#include "train/learned_parameters.hpp"
+
+#include <stdexcept>
+
+namespace promptlab {
+
+std::vector<std::pair<std::string, torch::Tensor>> named_trainable(Learner& learner) {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  const auto named = learner.named_parameters(/*recurse=*/true);
+  std::size_t index = 0;
+  for (const auto& t : learner.trainable_parameters()) {
+    std::string name = "param_" + std::to_string(index++);
+    for (const auto& item : named) {
+      if (item.value().unsafeGetTensorImpl() == t.unsafeGetTensorImpl()) name = item.key();
+    }
+    out.emplace_back(name, t.detach().to(torch::kCPU).contiguous());
+  }
+  return out;
+}
+
+std::vector<char> save_named_tensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [name, t] : tensors) dict.insert(name, t);
+  return torch::pickle_save(c10::IValue(dict));
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> load_named_tensors(const std::vector<std::uint8_t>& blob,
+                                                                      const std::string& source) {
+  std::vector<char> bytes(blob.begin(), blob.end());
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(source + ": not a tensor archive (" + std::string(e.what()).substr(0, 200) + ")");
+  }
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  if (value.isGenericDict()) {
+    for (const auto& entry : value.toGenericDict()) {
+      if (!entry.key().isString() || !entry.value().isTensor()) {
+        throw std::runtime_error(source + ": expected a dict of name -> tensor");
+      }
+      out.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
+    }
+  } else if (value.isList() || value.isTensorList()) {
+    std::size_t index = 0;
+    for (const auto& item : value.toListRef()) {
+      if (!item.isTensor()) throw std::runtime_error(source + ": expected a list of tensors");
+      out.emplace_back("param_" + std::to_string(index++), item.toTensor());
+    }
+  } else {
+    throw std::runtime_error(source + ": expected a dict or list of tensors, found " + value.tagKind());
+  }
+  return out;
+}
+
+}  // namespace promptlab

@@ -1,0 +1,27 @@
+#pragma once
+// What a learner learned, by name, as stored with a run ("parameters" artifact) and exported:
+// a torch.save-compatible archive of a {name: tensor} dict, which PyTorch loads with torch.load.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "promptlab/learner.hpp"
+
+namespace promptlab {
+
+/// The learner's trainable tensors (on the CPU) under their module names (e.g. "ctx",
+/// "meta_net.linear1.weight"); tensors without a registered name become "param_<i>".
+std::vector<std::pair<std::string, torch::Tensor>> named_trainable(Learner& learner);
+
+/// Serialises named tensors as a torch.save-compatible archive of a dict.
+std::vector<char> save_named_tensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors);
+
+/// Reads an archive written by save_named_tensors (or, from runs recorded before names were
+/// kept, a plain list of tensors: named "param_<i>"). Throws naming `source` when it is neither.
+std::vector<std::pair<std::string, torch::Tensor>> load_named_tensors(const std::vector<std::uint8_t>& blob,
+                                                                      const std::string& source);
+
+}  // namespace promptlab
