@@ -68,22 +68,38 @@ struct MissingLog {
   }
 };
 
-// `<wnid> <class name>` lines of an ImageNet class list, in file order.
-std::vector<std::pair<std::string, std::string>> read_imagenet_class_list(const std::string& path) {
-  std::string text = read_text_file(path, "ImageNet class list");
-  std::vector<std::pair<std::string, std::string>> out;
-  std::istringstream lines(text);
+// One `<key> <value>` line of a text list (the value may hold spaces).
+struct KeyValueLine {
+  int line_no;
+  std::string key, value;
+};
+
+// The non-blank lines of the text file `path` (`what` names it in errors) as key and value;
+// a line without a value throws naming the file, line and the `expected` form.
+std::vector<KeyValueLine> read_key_value_lines(const std::string& path, const std::string& what,
+                                               const std::string& expected) {
+  std::istringstream lines(read_text_file(path, what));
+  std::vector<KeyValueLine> out;
   std::string line;
   int line_no = 0;
   while (std::getline(lines, line)) {
     ++line_no;
     line = trim(line);
     if (line.empty()) continue;
-    auto sp = line.find_first_of(" \t");
+    const auto sp = line.find_first_of(" \t");
     if (sp == std::string::npos) {
-      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected '<wnid> <class name>'");
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected '" + expected + "'");
     }
-    out.emplace_back(line.substr(0, sp), trim(line.substr(sp + 1)));
+    out.push_back({line_no, line.substr(0, sp), trim(line.substr(sp + 1))});
+  }
+  return out;
+}
+
+// `<wnid> <class name>` lines of an ImageNet class list, in file order.
+std::vector<std::pair<std::string, std::string>> read_imagenet_class_list(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& l : read_key_value_lines(path, "ImageNet class list", "<wnid> <class name>")) {
+    out.emplace_back(std::move(l.key), std::move(l.value));
   }
   return out;
 }
@@ -288,23 +304,11 @@ std::shared_ptr<FileDataset> read_fgvc_aircraft(const std::string& dir, const st
   const fs::path image_dir = fs::absolute(fs::path(dir) / "images").lexically_normal();
   auto read_list = [&](const std::string& split) {
     const std::string path = (fs::path(dir) / ("images_variant_" + split + ".txt")).string();
-    std::string list = read_text_file(path, "FGVCAircraft split file");
     std::vector<DataItem> items;
     MissingLog missing{path};
-    std::istringstream lines(list);
-    std::string line;
-    int line_no = 0;
-    while (std::getline(lines, line)) {
-      ++line_no;
-      line = trim(line);
-      if (line.empty()) continue;
-      auto sp = line.find_first_of(" \t");
-      std::string where = "line " + std::to_string(line_no);
-      if (sp == std::string::npos) {
-        throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected '<image id> <variant>'");
-      }
-      std::string id = line.substr(0, sp);
-      std::string variant = trim(line.substr(sp + 1));
+    for (const auto& [line_no, id, variant] :
+         read_key_value_lines(path, "FGVCAircraft split file", "<image id> <variant>")) {
+      const std::string where = "line " + std::to_string(line_no);
       auto it = label_of.find(variant);
       if (it == label_of.end()) {
         throw std::runtime_error(path + ":" + std::to_string(line_no) + ": variant '" + variant +

@@ -4,9 +4,13 @@ namespace promptlab::store {
 
 namespace {
 
-// Schema versions 1-2: finished runs with both a base and a new result; only the newest
-// run counts for each method x dataset x protocol hash x seed.
-const char* kSeedResultsViewV1 = R"SQL(
+// Finished runs with both a base and a new result; only the newest run counts for each
+// method x dataset x protocol hash x seed. From schema version 3 on, the results must be of the
+// run's own dataset (`own_dataset`); versions 1-2 had no results.dataset column.
+std::string seed_results_view_sql(bool own_dataset) {
+  const std::string own = own_dataset ? " AND b.dataset = r.dataset" : "";
+  const std::string own_new = own_dataset ? " AND n.dataset = r.dataset" : "";
+  return R"SQL(
 CREATE VIEW seed_results AS
 SELECT run_id, method, dataset, protocol, protocol_hash, seed, config_hash, base, new FROM (
   SELECT r.id AS run_id, r.method, r.dataset, r.protocol, r.protocol_hash, r.seed, r.config_hash,
@@ -14,11 +18,12 @@ SELECT run_id, method, dataset, protocol, protocol_hash, seed, config_hash, base
          row_number() OVER (PARTITION BY r.method, r.dataset, r.protocol_hash, r.seed
                             ORDER BY r.id DESC) AS newest
   FROM runs r
-  JOIN results b ON b.run_id = r.id AND b.split = 'base'
-  JOIN results n ON n.run_id = r.id AND n.split = 'new'
+  JOIN results b ON b.run_id = r.id)SQL" + own + R"SQL( AND b.split = 'base'
+  JOIN results n ON n.run_id = r.id)SQL" + own_new + R"SQL( AND n.split = 'new'
   WHERE r.status = 'finished')
 WHERE newest = 1;
 )SQL";
+}
 
 const char* kV1 = R"SQL(
 CREATE TABLE schema_version (
@@ -105,22 +110,6 @@ INSERT INTO results_v3 (run_id, dataset, split, n, correct, accuracy)
   SELECT res.run_id, r.dataset, res.split, res.n, res.correct, res.accuracy FROM results res JOIN runs r ON r.id = res.run_id;
 DROP TABLE results;
 ALTER TABLE results_v3 RENAME TO results;
-)SQL";
-
-// Finished runs with a base and a new result on their own dataset; only the newest run counts
-// for each method x dataset x protocol hash x seed.
-const char* kSeedResultsView = R"SQL(
-CREATE VIEW seed_results AS
-SELECT run_id, method, dataset, protocol, protocol_hash, seed, config_hash, base, new FROM (
-  SELECT r.id AS run_id, r.method, r.dataset, r.protocol, r.protocol_hash, r.seed, r.config_hash,
-         b.accuracy AS base, n.accuracy AS new,
-         row_number() OVER (PARTITION BY r.method, r.dataset, r.protocol_hash, r.seed
-                            ORDER BY r.id DESC) AS newest
-  FROM runs r
-  JOIN results b ON b.run_id = r.id AND b.dataset = r.dataset AND b.split = 'base'
-  JOIN results n ON n.run_id = r.id AND n.dataset = r.dataset AND n.split = 'new'
-  WHERE r.status = 'finished')
-WHERE newest = 1;
 )SQL";
 
 // Accuracy over all classes of each evaluation target (the run's own dataset for few-shot runs,
@@ -215,15 +204,15 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list = [] {
     std::vector<Migration> m;
     m.push_back({1, "runs, epoch_metrics, results; views seed_results and results_table",
-                 std::string(kV1) + kSeedResultsViewV1 + "CREATE VIEW results_table AS " +
+                 std::string(kV1) + seed_results_view_sql(false) + "CREATE VIEW results_table AS " +
                      results_table_sql("seed_results") + ";\n"});
     m.push_back({2, "runs.model_path, artifacts table; view results_average",
-                 std::string(kV2) + kSeedResultsViewV1 + "CREATE VIEW results_table AS " +
+                 std::string(kV2) + seed_results_view_sql(false) + "CREATE VIEW results_table AS " +
                      results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
                      results_average_sql("seed_results") + ";\n"});
     m.push_back({3, "results.dataset (one row per evaluation target), runs.shots; views target_seed_results and "
                     "target_results",
-                 std::string(kV3) + kSeedResultsView + "CREATE VIEW results_table AS " +
+                 std::string(kV3) + seed_results_view_sql(true) + "CREATE VIEW results_table AS " +
                      results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
                      results_average_sql("seed_results") + ";\n" + kTargetViews});
     return m;

@@ -17,17 +17,14 @@
 #include <sstream>
 #include <string>
 
+#include "support/python_fixture.hpp"
+
 namespace promptlab::test {
 
 namespace fs = std::filesystem;
 
 /// Root for test files: $PROMPTLAB_TEST_TMP or /tmp.
-inline fs::path test_tmp_root() {
-  const char* env = std::getenv("PROMPTLAB_TEST_TMP");
-  fs::path root = env && *env ? fs::path(env) : fs::temp_directory_path();
-  fs::create_directories(root);
-  return root;
-}
+inline fs::path test_tmp_root() { return fixture::tmp_root(); }
 
 /// A fresh, unique directory under the test root.
 inline fs::path fresh_dir(const std::string& tag) {
@@ -43,28 +40,13 @@ inline std::string reference_script() {
 
 /// Empty when /usr/bin/python3 with torch is usable, else the reason to skip.
 inline std::string python_torch_missing() {
-  static const std::string reason = [] {
-    if (!fs::exists("/usr/bin/python3")) return std::string("/usr/bin/python3 is not installed");
-    if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
-      return std::string("/usr/bin/python3 has no torch (install python3-torch)");
-    }
-    return std::string();
-  }();
+  static const std::string reason = fixture::python_missing("torch");
   return reason;
 }
 
 /// Runs the reference script for `config` into `dir`; throws with its output on failure.
 inline void run_reference(const std::string& config, const fs::path& dir) {
-  const fs::path log = dir.string() + ".log";
-  const std::string cmd = "/usr/bin/python3 '" + reference_script() + "' --config " + config + " --out '" +
-                          dir.string() + "' > '" + log.string() + "' 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
-    throw std::runtime_error("reference script failed: " + cmd + "\n" + text.str());
-  }
-  fs::remove(log);
+  fixture::run_script(reference_script(), "--config " + config, dir);
 }
 
 /// A small reference ("tiny" ViT, "rn_tiny" ResNet), generated once per script version and
@@ -73,19 +55,8 @@ inline fs::path tiny_reference(const std::string& config = "tiny") {
   static std::map<std::string, fs::path> dirs;
   auto it = dirs.find(config);
   if (it != dirs.end()) return it->second;
-  std::ifstream in(reference_script());
-  std::stringstream text;
-  text << in.rdbuf();
-  const fs::path target = test_tmp_root() / ("clip-reference-" + config + "-" +
-                                             std::to_string(std::hash<std::string>{}(text.str())));
-  if (!fs::exists(target / "meta.json")) {
-    const fs::path scratch = fresh_dir("clip-reference-build");
-    run_reference(config, scratch);
-    std::error_code ec;
-    fs::rename(scratch, target, ec);  // another process may have won the race
-    if (ec) fs::remove_all(scratch);
-  }
-  return dirs[config] = target;
+  return dirs[config] =
+             fixture::generated_once("clip-reference-" + config, reference_script(), {}, "meta.json", "--config " + config);
 }
 
 /// Reads a raw little-endian binary tensor of the given shape and dtype.

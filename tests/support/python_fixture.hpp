@@ -40,26 +40,35 @@ inline std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-/// Runs `script --out DIR` once per content of `script` and `dependencies`; returns DIR.
-/// `done_marker` is a file the script writes last. Throws with the script's output on failure.
+/// Runs `/usr/bin/python3 script ARGS --out DIR`; throws with the script's output on failure.
+inline void run_script(const fs::path& script, const std::string& args, const fs::path& dir) {
+  const fs::path log = dir.string() + ".log";
+  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' " + args + " --out '" + dir.string() + "' > '" +
+                          log.string() + "' 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    const std::string output = read_text(log);
+    fs::remove(log);
+    throw std::runtime_error("fixture script failed: " + cmd + "\n" + output);
+  }
+  fs::remove(log);
+}
+
+/// Runs `script ARGS --out DIR` once per content of `script` and `dependencies` (and ARGS); returns
+/// DIR. `done_marker` is a file the script writes last. Throws with the script's output on failure.
 inline fs::path generated_once(const std::string& tag, const fs::path& script, const std::vector<fs::path>& dependencies,
-                               const std::string& done_marker) {
-  std::string content = read_text(script);
+                               const std::string& done_marker, const std::string& args = "") {
+  std::string content = read_text(script) + args;
   for (const auto& d : dependencies) content += read_text(d);
   const fs::path target = tmp_root() / (tag + "-" + std::to_string(std::hash<std::string>{}(content)));
   if (fs::exists(target / done_marker)) return target;
   const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
   const fs::path scratch = tmp_root() / (tag + "-build-" + std::to_string(::getpid()) + "-" + std::to_string(stamp));
-  const fs::path log = scratch.string() + ".log";
-  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' --out '" + scratch.string() + "' > '" +
-                          log.string() + "' 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    const std::string output = read_text(log);
-    fs::remove(log);
+  try {
+    run_script(script, args, scratch);
+  } catch (...) {
     fs::remove_all(scratch);
-    throw std::runtime_error("fixture script failed: " + cmd + "\n" + output);
+    throw;
   }
-  fs::remove(log);
   std::error_code ec;
   fs::rename(scratch, target, ec);  // another process may have won the race
   if (ec) fs::remove_all(scratch);
