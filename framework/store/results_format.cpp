@@ -132,7 +132,8 @@ std::vector<std::pair<std::string, std::string>> record_fields(const RunRecord& 
           {"device", r.device},
           {"precision", r.precision},
           {"started_at", r.started_at},
-          {"finished_at", r.finished_at}};
+          {"finished_at", r.finished_at},
+          {"pid", std::to_string(r.pid)}};
 }
 
 std::string run_text(const RunRecord& run, const std::vector<EpochMetrics>& epochs,

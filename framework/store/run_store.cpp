@@ -9,6 +9,7 @@
 
 #include <promptlab/version.hpp>
 
+#include "store/process_identity.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_statement.hpp"
 
@@ -22,7 +23,7 @@ namespace {
 const char* kRunColumns =
     "id, method, learner, step_rule, dataset, protocol, protocol_hash, seed, shots, config_json, config_hash, "
     "plugin_versions_json, model_checksum, model_path, code_revision, promptlab_version, machine, device, "
-    "precision, status, error, started_at, finished_at";
+    "precision, status, error, started_at, finished_at, pid, pid_start";
 
 RunRecord read_run(const Statement& s) {
   RunRecord r;
@@ -50,6 +51,8 @@ RunRecord read_run(const Statement& s) {
   r.error = s.text(c++);
   r.started_at = s.text(c++);
   r.finished_at = s.text(c++);
+  r.pid = s.int64(c++);
+  r.pid_start = s.int64(c++);
   return r;
 }
 
@@ -236,8 +239,8 @@ std::int64_t RunStore::begin_run(const RunRecord& r) {
   Statement s(db_,
               "INSERT INTO runs (method, learner, step_rule, dataset, protocol, protocol_hash, seed, config_json, "
               "config_hash, plugin_versions_json, model_checksum, model_path, code_revision, promptlab_version, "
-              "machine, device, precision, shots, status, error) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running','')",
+              "machine, device, precision, shots, pid, pid_start, status, error) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running','')",
               path_);
   const std::string fields[] = {r.method,
                                 r.learner,
@@ -261,9 +264,50 @@ std::int64_t RunStore::begin_run(const RunRecord& r) {
     if (i == 7) s.bind(i++, r.seed);
     s.bind(i++, f);
   }
-  s.bind(i, r.shots);
+  const ProcessIdentity me = current_process();
+  s.bind(i, r.shots).bind(i + 1, me.pid).bind(i + 2, me.start_ticks);
   s.run();
   return sqlite3_last_insert_rowid(db_);
+}
+
+void RunStore::resume_run(std::int64_t run, const std::string& machine) {
+  check_open();
+  store::Transaction tx(db_, path_);
+  Statement q(db_, "SELECT status FROM runs WHERE id = ?", path_);
+  q.bind(1, run);
+  if (!q.step()) throw StoreError("run store " + path_ + ": no run with id " + std::to_string(run));
+  if (q.text(0) != "interrupted") {
+    throw StoreError("run store " + path_ + ": run " + std::to_string(run) + " is " + q.text(0) +
+                     "; only an interrupted run can be resumed");
+  }
+  const ProcessIdentity me = current_process();
+  Statement s(db_,
+              "UPDATE runs SET status = 'running', error = '', finished_at = '', machine = ?, pid = ?, pid_start = ? "
+              "WHERE id = ?",
+              path_);
+  s.bind(1, machine).bind(2, me.pid).bind(3, me.start_ticks).bind(4, run).run();
+  tx.commit();
+}
+
+std::vector<std::int64_t> RunStore::reap_dead_runs() {
+  check_open();
+  std::vector<std::int64_t> dead;
+  store::Transaction tx(db_, path_);
+  {
+    Statement q(db_, "SELECT id, machine, pid, pid_start FROM runs WHERE status = 'running' AND pid > 0", path_);
+    while (q.step()) {
+      if (!process_alive({q.text(1), q.int64(2), q.int64(3)})) dead.push_back(q.int64(0));
+    }
+  }
+  for (auto id : dead) {
+    Statement s(db_,
+                "UPDATE runs SET status = 'interrupted', error = 'its process (pid ' || pid || ' on ' || machine || "
+                "') ended without finishing it', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                path_);
+    s.bind(1, id).run();
+  }
+  tx.commit();
+  return dead;
 }
 
 void RunStore::log_epoch(std::int64_t run, const EpochMetrics& m) {
@@ -389,12 +433,24 @@ std::vector<Artifact> RunStore::artifacts(std::int64_t run) const {
 std::optional<std::int64_t> RunStore::find_finished(const std::string& method, const std::string& dataset,
                                                     const std::string& protocol_hash, std::int64_t seed,
                                                     const std::string& config_hash) const {
+  return newest_with_status("finished", method, dataset, protocol_hash, seed, config_hash);
+}
+
+std::optional<std::int64_t> RunStore::find_interrupted(const std::string& method, const std::string& dataset,
+                                                       const std::string& protocol_hash, std::int64_t seed,
+                                                       const std::string& config_hash) const {
+  return newest_with_status("interrupted", method, dataset, protocol_hash, seed, config_hash);
+}
+
+std::optional<std::int64_t> RunStore::newest_with_status(const std::string& status, const std::string& method,
+                                                         const std::string& dataset, const std::string& protocol_hash,
+                                                         std::int64_t seed, const std::string& config_hash) const {
   check_open();
   Statement s(db_,
               "SELECT id FROM runs WHERE method = ? AND dataset = ? AND protocol_hash = ? AND seed = ? "
-              "AND config_hash = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
+              "AND config_hash = ? AND status = ? ORDER BY id DESC LIMIT 1",
               path_);
-  s.bind(1, method).bind(2, dataset).bind(3, protocol_hash).bind(4, seed).bind(5, config_hash);
+  s.bind(1, method).bind(2, dataset).bind(3, protocol_hash).bind(4, seed).bind(5, config_hash).bind(6, status);
   if (!s.step()) return std::nullopt;
   return s.int64(0);
 }

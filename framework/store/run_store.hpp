@@ -21,6 +21,7 @@ struct RunRecord {
   std::string method, learner, step_rule, dataset, protocol, protocol_hash;
   std::int64_t seed = 0;
   std::int64_t shots = 0;  // few-shot count (data.shots); 0 when unknown
+  std::int64_t pid = 0, pid_start = 0;  // the process that ran it last (on host `machine`); 0 = unknown
   std::string config_json, config_hash, plugin_versions_json, model_checksum, model_path, code_revision,
       promptlab_version, machine, device, precision, status /*running|finished|failed|interrupted*/, error,
       started_at, finished_at;
@@ -78,7 +79,7 @@ class StoreError : public std::runtime_error {
 class PROMPTLAB_API RunStore {
  public:
   /// Current schema version written by this build.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   /// Opens or creates the store, enables WAL and a busy timeout, migrates to kSchemaVersion.
   explicit RunStore(const std::string& path);
@@ -91,8 +92,20 @@ class PROMPTLAB_API RunStore {
   RunStore(const RunStore&) = delete;
   RunStore& operator=(const RunStore&) = delete;
 
-  /// Inserts a run with status "running" and started_at = now (UTC); returns its id.
+  /// Inserts a run with status "running" and started_at = now (UTC), owned by this process
+  /// (its pid; host = r.machine); returns its id.
   std::int64_t begin_run(const RunRecord& r);
+  /// Takes an interrupted run back to "running", owned by this process (host `machine`), to resume it.
+  /// Throws unless the run exists and is interrupted.
+  void resume_run(std::int64_t run, const std::string& machine);
+  /// Marks `interrupted` every run left `running` by a process of this host that has died
+  /// (pid gone, or reused by a newer process); returns their ids. Runs of other hosts, and of
+  /// live processes, are never touched.
+  std::vector<std::int64_t> reap_dead_runs();
+  /// Newest interrupted run with exactly these keys, if any (bench resumes it).
+  std::optional<std::int64_t> find_interrupted(const std::string& method, const std::string& dataset,
+                                               const std::string& protocol_hash, std::int64_t seed,
+                                               const std::string& config_hash) const;
   /// Records (or replaces) the metrics of one epoch.
   void log_epoch(std::int64_t run, const EpochMetrics& m);
   /// Records (or replaces) the result of one split of one evaluated dataset (default: the run's).
@@ -132,6 +145,9 @@ class PROMPTLAB_API RunStore {
   int read_version() const;
   void migrate();
   void require_run(std::int64_t run) const;
+  std::optional<std::int64_t> newest_with_status(const std::string& status, const std::string& method,
+                                                 const std::string& dataset, const std::string& protocol_hash,
+                                                 std::int64_t seed, const std::string& config_hash) const;
   std::string path_;
   sqlite3* db_ = nullptr;
 };

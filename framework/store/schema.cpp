@@ -141,6 +141,13 @@ GROUP BY g.method, g.dataset, g.target, g.protocol_hash, g.shots
 ORDER BY g.method, g.protocol_hash, g.dataset, g.shots, g.target;
 )SQL";
 
+// Version 4: the process that owns a running run (pid and its start time; the host is `machine`),
+// so that runs left `running` by a dead process can be found and marked interrupted.
+const char* kV4 = R"SQL(
+ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;
+)SQL";
+
 }  // namespace
 
 std::string results_table_sql(const std::string& source) {
@@ -215,6 +222,7 @@ const std::vector<Migration>& migrations() {
                  std::string(kV3) + seed_results_view_sql(true) + "CREATE VIEW results_table AS " +
                      results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
                      results_average_sql("seed_results") + ";\n" + kTargetViews});
+    m.push_back({4, "runs.pid and runs.pid_start: the process that owns a running run", kV4});
     return m;
   }();
   return list;

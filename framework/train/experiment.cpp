@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <csignal>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -16,6 +15,7 @@
 #include "promptlab/version.hpp"
 #include "registry/plugin_host.hpp"
 #include "store/run_store.hpp"
+#include "train/checkpoint.hpp"
 #include "train/dataset_source.hpp"
 #include "train/evaluate.hpp"
 #include "train/features.hpp"
@@ -28,10 +28,6 @@ namespace fs = std::filesystem;
 namespace promptlab {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-void on_signal(int) { g_stop.store(true); }
 
 std::string hostname() {
   char buf[256] = {0};
@@ -56,13 +52,6 @@ void check_known_keys(const Config& layer, const std::set<std::string>& known, c
 std::vector<std::uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
 }  // namespace
-
-const std::atomic<bool>& stop_flag() { return g_stop; }
-
-void install_stop_handlers() {
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-}
 
 Config framework_defaults() {
   Config c;
@@ -134,13 +123,25 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     if (observer.log) observer.log(line);
   };
   const MethodSpec& spec = host.method(request.method);
-  Config config = resolve_config(host, protocol, request);
+  // A resumed run keeps its recorded config exactly; a new one resolves it from the layers.
+  std::optional<RunRecord> resumed;
+  if (request.resume_run > 0) {
+    resumed = store.get_run(request.resume_run);
+    if (!resumed) throw std::runtime_error("run store " + db_path + ": no run with id " + std::to_string(request.resume_run));
+    if (resumed->protocol_hash != protocol.hash) {
+      throw std::runtime_error("run " + std::to_string(resumed->id) + " was recorded under protocol " + resumed->protocol +
+                               " " + resumed->protocol_hash + ", but " + protocol.path + " now hashes to " +
+                               protocol.hash + ": the protocol changed, so the run cannot be resumed");
+    }
+  }
+  Config config = resumed ? Config::from_json(resumed->config_json, "run " + std::to_string(resumed->id) + "'s config")
+                          : resolve_config(host, protocol, request);
   const double crop_scale_min = config.get_double("data.crop_scale_min");
   if (!is_valid_crop_scale_min(crop_scale_min)) {
     throw ConfigError("config key data.crop_scale_min = " + std::to_string(crop_scale_min) + " is outside (0, 1]");
   }
-  const std::string config_text = config.to_string();
-  const std::string config_hash = content_hash(config_text + "\ndataset=" + request.dataset);
+  const std::string config_hash =
+      resumed ? resumed->config_hash : content_hash(config.to_string() + "\ndataset=" + request.dataset);
   ExperimentOutcome outcome;
   outcome.shots = config.get_int("data.shots");
   if (skip_if_finished) {
@@ -160,6 +161,9 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
         }
       }
       return outcome;
+    }
+    if (auto id = store.find_interrupted(spec.name, request.dataset, protocol.hash, request.seed, config_hash)) {
+      resumed = store.get_run(*id);  // same config by construction: continue it rather than start again
     }
   }
   // Open what can fail on bad input before the run is recorded.
@@ -196,9 +200,15 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   rec.machine = hostname();
   rec.device = model.device.str();
   rec.precision = to_string(model.precision);
-  outcome.run_id = store.begin_run(rec);
-  log("run " + std::to_string(outcome.run_id) + ": " + spec.name + " on " + request.dataset + ", seed " +
-      std::to_string(request.seed) + ", protocol " + protocol.name);
+  if (resumed) {
+    store.resume_run(resumed->id, rec.machine);
+    outcome.run_id = resumed->id;
+  } else {
+    outcome.run_id = store.begin_run(rec);
+  }
+  log("run " + std::to_string(outcome.run_id) + (resumed ? " (resumed)" : "") + ": " + spec.name + " on " +
+      request.dataset + ", seed " + std::to_string(request.seed) + ", protocol " + protocol.name);
+  const std::string checkpoint = checkpoint_path(side_directory(db_path), outcome.run_id);
 
   std::vector<std::string> warnings;
   for (const auto& problem : dataset_problems(*dataset)) warnings.push_back(problem.message);
@@ -257,6 +267,14 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       opts.sgd.dampening = config.get_double("optim.dampening");
       opts.sgd.weight_decay = config.get_double("optim.weight_decay");
       opts.seed = static_cast<std::uint64_t>(request.seed);
+      if (auto state = load_checkpoint(checkpoint, config_hash)) {
+        restore_module(*learner, *state, checkpoint);
+        opts.start_epoch = state->next_epoch;
+        opts.initial_momentum = state->momentum;
+        if (state->torch_rng.defined()) set_torch_rng_state(state->torch_rng);
+        log("  continuing from the checkpoint at epoch " + std::to_string(state->next_epoch) + " of " +
+            std::to_string(opts.epochs));
+      }
       std::unique_ptr<StepRule> rule = host.make_step_rule(spec.step_rule, config);
       const int epochs = opts.epochs;
       train(
@@ -267,7 +285,16 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
           [&](int epoch, int step, int steps, double loss, double acc) {
             if (observer.step) observer.step(epoch, epochs, step, steps, loss, acc);
           },
-          stop);
+          stop,
+          [&](int next_epoch, const Sgd& sgd) {
+            TrainState state;
+            state.next_epoch = next_epoch;
+            state.learner = module_tensors(*learner);
+            state.momentum = sgd.momentum_buffers();
+            state.torch_rng = torch_rng_state();
+            state.config_hash = config_hash;
+            save_checkpoint(checkpoint, state);
+          });
       if (observer.done_line) observer.done_line();
     }
 
@@ -323,11 +350,15 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     }
     store.finish_run(outcome.run_id, "finished");
     outcome.status = "finished";
+    std::error_code ec;
+    fs::remove(checkpoint, ec);
   } catch (const TrainingInterrupted&) {
     if (observer.done_line) observer.done_line();
-    store.finish_run(outcome.run_id, "interrupted", "interrupted by signal");
+    const std::string why =
+        "interrupted by signal; resume with: promptlab run --resume " + std::to_string(outcome.run_id);
+    store.finish_run(outcome.run_id, "interrupted", why);
     outcome.status = "interrupted";
-    outcome.error = "interrupted by signal";
+    outcome.error = why;
   } catch (const std::exception& e) {
     if (observer.done_line) observer.done_line();
     store.finish_run(outcome.run_id, "failed", e.what());

@@ -10,6 +10,7 @@
 
 #include "promptlab/config.hpp"
 #include "train/protocol.hpp"
+#include "train/stop_signal.hpp"
 
 namespace promptlab {
 
@@ -23,6 +24,7 @@ struct ExperimentRequest {
   std::string dataset;
   std::int64_t seed = 1;
   std::int64_t shots = 0;                // one value of the protocol's shots (0: its first)
+  std::int64_t resume_run = 0;           // > 0: continue this interrupted run (its recorded config) instead
   std::string config_file;               // --config FILE.toml ("" = none)
   std::vector<std::string> assignments;  // --set key=value
   Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
@@ -63,8 +65,5 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
                                  const ExperimentObserver& observer, const std::atomic<bool>* stop,
                                  bool skip_if_finished = false);
 
-/// Raised by SIGINT/SIGTERM once install_stop_handlers() ran.
-const std::atomic<bool>& stop_flag();
-void install_stop_handlers();
 
 }  // namespace promptlab

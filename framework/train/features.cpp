@@ -10,6 +10,7 @@
 
 #include "data/image_io.hpp"
 #include "data/transforms.hpp"
+#include "train/stop_signal.hpp"
 #include "train/trainer.hpp"
 #include "util/rng.hpp"
 
@@ -89,6 +90,7 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
         if (!ok[k]) f[static_cast<std::int64_t>(k)].fill_(std::numeric_limits<float>::quiet_NaN());
       }
       parts.push_back(f);
+      stop_point("features", 0);
     }
     return torch::cat(parts);
   };

@@ -25,4 +25,18 @@ void Sgd::step() {
   }
 }
 
+void Sgd::set_momentum_buffers(const std::vector<torch::Tensor>& buffers) {
+  if (buffers.size() != params_.size()) {
+    throw std::invalid_argument("Sgd: " + std::to_string(buffers.size()) + " momentum buffers for " +
+                                std::to_string(params_.size()) + " parameters");
+  }
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    if (buffers[i].defined() && !buffers[i].sizes().equals(params_[i].sizes())) {
+      throw std::invalid_argument("Sgd: momentum buffer " + std::to_string(i) + " has shape " +
+                                  c10::str(buffers[i].sizes()) + ", its parameter " + c10::str(params_[i].sizes()));
+    }
+    buffers_[i] = buffers[i].defined() ? buffers[i].to(params_[i].options()).clone() : torch::Tensor();
+  }
+}
+
 }  // namespace promptlab

@@ -27,6 +27,10 @@ class PROMPTLAB_API Sgd {
   double lr() const { return options_.lr; }
   const SgdOptions& options() const { return options_; }
   const std::vector<torch::Tensor>& parameters() const { return params_; }
+  /// Momentum buffers, one per parameter (undefined before a parameter's first step).
+  const std::vector<torch::Tensor>& momentum_buffers() const { return buffers_; }
+  /// Restores buffers saved from momentum_buffers(); throws when the count or a shape differs.
+  void set_momentum_buffers(const std::vector<torch::Tensor>& buffers);
 
  private:
   std::vector<torch::Tensor> params_;

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "train/batch_objective.hpp"
+#include "train/stop_signal.hpp"
 #include "util/rng.hpp"
 
 namespace promptlab {
@@ -47,14 +48,16 @@ std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetri
 }
 
 void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainOptions& options,
-           const EpochCallback& on_epoch, const StepCallback& on_step, const std::atomic<bool>* stop) {
+           const EpochCallback& on_epoch, const StepCallback& on_step, const std::atomic<bool>* stop,
+           const CheckpointCallback& on_checkpoint) {
   if (data.views.empty()) throw std::invalid_argument("train: no training features");
   const std::int64_t n = data.labels.size(0);
   const int bs = std::max(1, options.batch_size);
   const int steps = steps_per_epoch(n, bs);
   learner.train();
   Sgd sgd(learner.trainable_parameters(), options.sgd);
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+  if (!options.initial_momentum.empty()) sgd.set_momentum_buffers(options.initial_momentum);
+  for (int epoch = options.start_epoch; epoch < options.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = lr_at_epoch(epoch, options.schedule);
     sgd.set_lr(lr);
@@ -83,6 +86,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       loss_sum += m.count("loss") ? m.at("loss") : 0.0;
       step_metrics.push_back(std::move(m));
       if (on_step) on_step(epoch, s + 1, steps, loss_sum / (s + 1), seen ? 100.0 * correct / seen : 0.0);
+      stop_point("step", epoch, s + 1);
     }
     EpochReport report;
     report.epoch = epoch;
@@ -92,6 +96,8 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
     report.values["time_s"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (on_epoch) on_epoch(report);
+    if (on_checkpoint) on_checkpoint(epoch + 1, sgd);
+    stop_point("epoch", epoch);
   }
   learner.eval();
 }

@@ -30,6 +30,9 @@ struct TrainOptions {
   ScheduleOptions schedule;
   SgdOptions sgd;
   std::uint64_t seed = 1;
+  /// Resuming: the first epoch to run and SGD's momentum buffers from the checkpoint.
+  int start_epoch = 0;
+  std::vector<torch::Tensor> initial_momentum;
 };
 
 /// What one epoch produced: lr, loss, acc, time_s and the step rule's metrics
@@ -42,6 +45,8 @@ struct EpochReport {
 /// Called after every step: epoch, step (1-based), steps per epoch, running loss and accuracy.
 using StepCallback = std::function<void(int, int, int, double, double)>;
 using EpochCallback = std::function<void(const EpochReport&)>;
+/// Called after each epoch (after EpochCallback) with the next epoch and the optimizer, to checkpoint.
+using CheckpointCallback = std::function<void(int next_epoch, const Sgd& sgd)>;
 
 /// Thrown when `stop` is raised between steps (SIGINT/SIGTERM).
 class TrainingInterrupted : public std::runtime_error {
@@ -53,10 +58,11 @@ class TrainingInterrupted : public std::runtime_error {
 /// the set holds at least one full batch.
 int steps_per_epoch(std::int64_t n_items, int batch_size);
 
-/// Trains `learner` in place.
+/// Trains `learner` in place. Each epoch's order comes from (seed, epoch) alone, so a run resumed
+/// at an epoch boundary continues exactly as an uninterrupted one.
 void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainOptions& options,
            const EpochCallback& on_epoch = {}, const StepCallback& on_step = {},
-           const std::atomic<bool>* stop = nullptr);
+           const std::atomic<bool>* stop = nullptr, const CheckpointCallback& on_checkpoint = {});
 
 /// Aggregates per-step metrics into per-epoch values (see EpochReport).
 std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetrics>& steps);

@@ -224,6 +224,32 @@ std::string Config::to_json() const {
   return j.dump();
 }
 
+Config Config::from_json(const std::string& json_text, const std::string& source) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(source + ": malformed config JSON at byte " + std::to_string(e.byte));
+  }
+  if (!j.is_object()) throw ConfigError(source + ": config JSON is not an object");
+  Config out;
+  for (const auto& [key, v] : j.items()) {
+    if (v.is_boolean()) {
+      out.set(key, v.get<bool>());
+    } else if (v.is_number_integer()) {
+      out.set(key, v.get<std::int64_t>());
+    } else if (v.is_number_float()) {
+      out.set(key, v.get<double>());
+    } else if (v.is_string()) {
+      out.set(key, v.get<std::string>());
+    } else {
+      throw ConfigError(source + ": config key '" + key + "' holds " + std::string(v.type_name()) +
+                        ", expected a boolean, number or string");
+    }
+  }
+  return out;
+}
+
 std::pair<std::string, ConfigValue> Config::parse_assignment(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos) {

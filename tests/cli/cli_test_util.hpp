@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "train/model_source.hpp"
+
 namespace promptlab::test {
 
 struct CommandResult {
@@ -13,8 +15,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CommandResult run_cli(const std::string& args) {
-  const std::string cmd = std::string(PROMPTLAB_CLI) + " " + args + " 2>&1";
+/// Runs `promptlab ARGS`, with `env` ("NAME=value ...") added to its environment.
+inline CommandResult run_cli(const std::string& args, const std::string& env = "") {
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(PROMPTLAB_CLI) + " " + args + " 2>&1";
   CommandResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -34,3 +37,8 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
 }
 
 }  // namespace promptlab::test
+
+/// Skips the current test when the shipped tiny CLIP is not there.
+#define PROMPTLAB_REQUIRE_EMBEDDED_MODEL()                                                   \
+  if (promptlab::embedded_weights_path().empty() || promptlab::embedded_vocab_path().empty()) \
+  GTEST_SKIP() << "assets/embedded/tiny_clip.pt is not present"

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 TEST(Export, PromptLoadsWithTorchLoadAndMatchesTheStoredValues) {
-  if (embedded_weights_path().empty()) GTEST_SKIP() << "assets/embedded/tiny_clip.pt is not present";
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const std::string why = test::fixture::python_missing("torch");
   if (!why.empty()) GTEST_SKIP() << why;
   const auto dir = fresh_dir("export");
@@ -67,7 +67,7 @@ TEST(Export, PromptLoadsWithTorchLoadAndMatchesTheStoredValues) {
 }
 
 TEST(Export, ErrorsNameTheRunOrFolderAndZeroshotExportsItsRecordOnly) {
-  if (embedded_weights_path().empty()) GTEST_SKIP() << "assets/embedded/tiny_clip.pt is not present";
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("export_errors");
   const std::string db = (dir / "runs.db").string();
   ASSERT_EQ(run_cli("run --method zeroshot --dataset tiny_shapes --db " + db).exit_code, 0);

@@ -14,17 +14,12 @@ using promptlab::test::run_cli;
 
 namespace {
 
-bool embedded_model_present() { return !embedded_weights_path().empty() && !embedded_vocab_path().empty(); }
-
-#define REQUIRE_EMBEDDED_MODEL()                                                                   \
-  if (!embedded_model_present()) GTEST_SKIP() << "assets/embedded/tiny_clip.pt is not present"
-
 nlohmann::json config_of(const RunRecord& r) { return nlohmann::json::parse(r.config_json); }
 
 }  // namespace
 
 TEST(RunEndToEnd, CoopRunIsRecordedWithEpochsResultsAndArtifacts) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_coop");
   const std::string db = (dir / "runs.db").string();
   auto r = run_cli("run --method coop --dataset tiny_shapes --set train.epochs=2 --set train.views=1 --db " + db);
@@ -61,7 +56,7 @@ TEST(RunEndToEnd, CoopRunIsRecordedWithEpochsResultsAndArtifacts) {
 }
 
 TEST(RunEndToEnd, ConfigPrecedenceIsDefaultsThenProtocolThenFileThenSet) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_precedence");
   const std::string db = (dir / "runs.db").string();
   const std::string cfg = (dir / "mine.toml").string();
@@ -83,7 +78,7 @@ TEST(RunEndToEnd, ConfigPrecedenceIsDefaultsThenProtocolThenFileThenSet) {
 }
 
 TEST(RunEndToEnd, GcscoopUsesItsPluginDefaultsUnderTheReferenceProtocolKeys) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_gcscoop");
   const std::string db = (dir / "runs.db").string();
   auto r = run_cli("run --method gcscoop --dataset tiny_colors --set train.epochs=2 --set train.views=1 --db " + db);
@@ -103,7 +98,7 @@ TEST(RunEndToEnd, GcscoopUsesItsPluginDefaultsUnderTheReferenceProtocolKeys) {
 }
 
 TEST(RunEndToEnd, BenchSkipsRunsAlreadyFinished) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_bench");
   const std::string db = (dir / "runs.db").string();
   const std::string args = "bench --methods zeroshot --datasets tiny_shapes --seeds 1,2 --db " + db;
@@ -118,7 +113,7 @@ TEST(RunEndToEnd, BenchSkipsRunsAlreadyFinished) {
 }
 
 TEST(RunEndToEnd, BenchAppliesItsConfigFileToEveryRun) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_bench_config");
   const std::string db = (dir / "runs.db").string();
   const std::string cfg = (dir / "mine.toml").string();
@@ -138,7 +133,7 @@ TEST(RunEndToEnd, BenchAppliesItsConfigFileToEveryRun) {
 }
 
 TEST(RunEndToEnd, CropScaleOutOfRangeFailsBeforeTheRunIsRecorded) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_crop_scale");
   const std::string db = (dir / "runs.db").string();
   auto r = run_cli("run --method coop --dataset tiny_shapes --set data.crop_scale_min=0 --db " + db);
@@ -149,7 +144,7 @@ TEST(RunEndToEnd, CropScaleOutOfRangeFailsBeforeTheRunIsRecorded) {
 }
 
 TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
-  REQUIRE_EMBEDDED_MODEL();
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_interrupt");
   const std::string db = (dir / "runs.db").string();
   const std::string cmd = "timeout -s INT 20 " + std::string(PROMPTLAB_CLI) +

@@ -81,6 +81,7 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
     EXPECT_EQ(r->seed, 2);
     EXPECT_EQ(r->config_json, R"({"lr":0.002,"data.shots":8})");
     EXPECT_EQ(r->shots, 8);  // the v3 column, filled from the config
+    EXPECT_EQ(r->pid, 0);    // the v4 column: unknown owner, so never reaped
     EXPECT_EQ(r->precision, "fp16");
     EXPECT_EQ(r->status, "finished");
     EXPECT_EQ(r->started_at, "2024-01-01T00:00:00.000Z");
@@ -100,7 +101,7 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
     EXPECT_EQ(store.get_run(id)->model_path, "/models/tiny.pt");
   }
   EXPECT_EQ(raw_query(path, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY 1)"),
-            "1,2,3");
+            "1,2,3,4");
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM results_average"), "1");
   // Reopening a current file changes nothing.
   RunStore again(path);

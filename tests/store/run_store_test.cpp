@@ -1,6 +1,8 @@
 // Round trips of every RunStore call, the status lifecycle and bad input.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -338,6 +340,57 @@ TEST(RunStore, ForeignSqliteDatabaseIsRefused) {
 TEST(RunStore, DirectoryPathIsRefused) {
   TempDir dir;
   EXPECT_THROW(RunStore store(dir.path().string()), StoreError);
+}
+
+}  // namespace
+}  // namespace promptlab
+
+namespace promptlab {
+namespace {
+
+TEST(RunStoreOwnership, DeadProcessesRunsAreReapedOthersAreNot) {
+  testing::TempDir dir;
+  const std::string path = dir.file("own.db");
+  RunStore store(path);
+  RunRecord here = testing::sample_record();
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  here.machine = host;
+  const std::int64_t mine = store.begin_run(here);  // this process: alive
+  EXPECT_EQ(store.get_run(mine)->pid, ::getpid());
+  const std::int64_t dead = store.begin_run(here);
+  const std::int64_t reused = store.begin_run(here);
+  RunRecord elsewhere = here;
+  elsewhere.machine = "another-host";
+  const std::int64_t remote = store.begin_run(elsewhere);
+  const std::int64_t unknown = store.begin_run(here);
+  // A pid that has exited, a live pid with another start time (reused), and no pid at all.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string sql = "UPDATE runs SET pid = " + std::to_string(child) + " WHERE id = " + std::to_string(dead) +
+                          "; UPDATE runs SET pid_start = pid_start + 1 WHERE id = " + std::to_string(reused) +
+                          "; UPDATE runs SET pid = " + std::to_string(child) + " WHERE id = " + std::to_string(remote) +
+                          "; UPDATE runs SET pid = 0 WHERE id = " + std::to_string(unknown) + ";";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const auto reaped = store.reap_dead_runs();
+  EXPECT_EQ(reaped, (std::vector<std::int64_t>{dead, reused}));
+  EXPECT_EQ(store.get_run(mine)->status, "running");
+  EXPECT_EQ(store.get_run(remote)->status, "running");   // cannot be checked from here
+  EXPECT_EQ(store.get_run(unknown)->status, "running");  // recorded before pids were: never touched
+  EXPECT_EQ(store.get_run(dead)->status, "interrupted");
+  EXPECT_NE(store.get_run(dead)->error.find("pid " + std::to_string(child)), std::string::npos);
+  EXPECT_TRUE(store.reap_dead_runs().empty());
+  // An interrupted run can be taken back; other states cannot.
+  EXPECT_EQ(store.find_interrupted(here.method, here.dataset, here.protocol_hash, here.seed, here.config_hash), reused);
+  store.resume_run(dead, host);
+  EXPECT_EQ(store.get_run(dead)->status, "running");
+  EXPECT_EQ(store.get_run(dead)->error, "");
+  EXPECT_THROW(store.resume_run(mine, host), StoreError);
+  EXPECT_THROW(store.resume_run(999, host), StoreError);
 }
 
 }  // namespace

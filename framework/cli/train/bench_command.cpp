@@ -42,9 +42,9 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   if (seeds.empty()) seeds = protocol.seeds;
   const std::vector<std::int64_t> shots = shots_grid(protocol, o.config_file, o.sets);
   const std::string db = resolve_db_path(global);
-  RunStore store(db);
-  install_stop_handlers();
   Progress progress;
+  RunStore store = open_store_for_runs(db, progress);
+  install_stop_handlers();
   const ExperimentObserver observer = progress_observer(progress);
   std::vector<Cell> cells;
   for (const auto& m : methods)

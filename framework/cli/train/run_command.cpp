@@ -11,6 +11,7 @@ namespace promptlab::cli {
 namespace {
 
 struct RunOptions {
+  std::int64_t resume = 0;
   std::string method;
   std::vector<std::string> datasets;
   std::string protocol;
@@ -66,18 +67,53 @@ void print_all_classes(const std::vector<Row>& rows) {
   }
 }
 
+void print_summary(const Protocol& protocol, const std::vector<Row>& rows, const std::string& method,
+                   std::int64_t seed, const std::string& db) {
+  if (protocol.subsample == "base2new") {
+    print_base2new(rows);
+  } else {
+    print_all_classes(rows);
+  }
+  std::printf("\nmethod %s, protocol %s (%s), seed %lld; recorded in %s\n", method.c_str(), protocol.name.c_str(),
+              protocol.hash.c_str(), static_cast<long long>(seed), db.c_str());
+}
+
+// `run --resume ID`: the interrupted run again, with its recorded config, from its last checkpoint.
+int resume(std::int64_t run_id, const GlobalOptions& global, PluginHost& host) {
+  const std::string db = existing_db_path(global);
+  Progress progress;
+  RunStore store = open_store_for_runs(db, progress);
+  const auto rec = store.get_run(run_id);
+  if (!rec) throw std::invalid_argument("run store " + db + ": no run with id " + std::to_string(run_id));
+  if (rec->status != "interrupted") {
+    throw std::invalid_argument("run " + std::to_string(run_id) + " is " + rec->status +
+                                "; only an interrupted run can be resumed");
+  }
+  const Protocol protocol = choose_protocol(rec->protocol, false);
+  const Cell cell{rec->method, rec->dataset, rec->shots, rec->seed};
+  ExperimentRequest request = make_request(cell, "", {}, {});
+  request.resume_run = run_id;
+  install_stop_handlers();
+  ExperimentOutcome out = run_experiment(host, store, db, protocol, request, progress_observer(progress), &stop_flag());
+  if (out.status != "finished") progress.log("run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
+  print_summary(protocol, {{cell, out}}, rec->method, rec->seed, db);
+  return out.status == "finished" ? 0 : 1;
+}
+
 int execute(const RunOptions& o, const GlobalOptions& global) {
   apply_threads(global);
   auto host = open_host(global);
+  if (o.resume > 0) return resume(o.resume, global, *host);
+  if (o.method.empty()) throw std::invalid_argument("run: --method is required (or --resume RUN_ID)");
   host->method(o.method);  // unknown method: error listing the valid ones
   Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
   std::vector<std::string> datasets = choose_datasets(o.datasets, protocol);
   preflight(*host, protocol, {o.method}, datasets, o.config_file, o.sets, o.model);
   const std::vector<std::int64_t> shots = shots_grid(protocol, o.config_file, o.sets);
   const std::string db = resolve_db_path(global);
-  RunStore store(db);
-  install_stop_handlers();
   Progress progress;
+  RunStore store = open_store_for_runs(db, progress);
+  install_stop_handlers();
   const ExperimentObserver observer = progress_observer(progress);
 
   std::vector<Row> rows;
@@ -99,20 +135,17 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
     }
     if (interrupted) break;
   }
-  if (protocol.subsample == "base2new") {
-    print_base2new(rows);
-  } else {
-    print_all_classes(rows);
-  }
-  std::printf("\nmethod %s, protocol %s (%s), seed %lld; recorded in %s\n", o.method.c_str(), protocol.name.c_str(),
-              protocol.hash.c_str(), static_cast<long long>(o.seed), db.c_str());
+  print_summary(protocol, rows, o.method, o.seed, db);
   return failures == 0 ? 0 : 1;
 }
 
 void setup_run(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Train and evaluate one method under a protocol, recording every run");
-  cmd->add_option("--method,-m", opts->method, "Method (see `promptlab plugins`)")->required();
+  cmd->add_option("--method,-m", opts->method, "Method (see `promptlab plugins`); required unless --resume");
+  cmd->add_option("--resume", opts->resume,
+                  "Continue this interrupted run from its last epoch checkpoint, with its recorded config")
+      ->excludes("--method");
   cmd->add_option("--dataset,-d", opts->datasets,
                   "Dataset name or user dataset TOML (repeatable; default: the protocol's datasets or the embedded suite)");
   cmd->add_option("--protocol,-p", opts->protocol, "Protocol name or TOML file (default base2new-tiny, or base2new with --weights)");

@@ -45,6 +45,18 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
   }
 }
 
+RunStore open_store_for_runs(const std::string& db, Progress& progress) {
+  RunStore store(db);
+  const std::vector<std::int64_t> dead = store.reap_dead_runs();
+  if (!dead.empty()) {
+    std::string ids;
+    for (auto id : dead) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    progress.log("marked interrupted (their process died): run" + std::string(dead.size() > 1 ? "s " : " ") + ids +
+                 "; promptlab run --resume ID continues one, bench resumes them");
+  }
+  return store;
+}
+
 ExperimentObserver progress_observer(Progress& progress) {
   ExperimentObserver observer;
   observer.log = [&progress](const std::string& line) { progress.log(line); };

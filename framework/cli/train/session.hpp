@@ -36,6 +36,10 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
                const std::vector<std::string>& datasets, const std::string& config_file,
                const std::vector<std::string>& sets, const ModelOptions& model);
 
+/// Opens the store for commands that run experiments, after marking `interrupted` the runs left
+/// `running` by dead processes of this host (reported through `progress`).
+RunStore open_store_for_runs(const std::string& db, Progress& progress);
+
 /// An observer that reports to `progress` (which must outlive it).
 ExperimentObserver progress_observer(Progress& progress);
 

@@ -59,6 +59,9 @@ class PROMPTLAB_API Config {
                                  const std::string& table_path = "");
   /// Reads a TOML file; errors name the file.
   static Config from_toml_file(const std::string& path, const std::string& table_path = "");
+  /// Parses to_json()'s output (a flat object of booleans, integers, floats and strings); the
+  /// result's to_string() equals the original's. `source` names it in errors.
+  static Config from_json(const std::string& json_text, const std::string& source);
 
  private:
   std::map<std::string, ConfigValue> values_;
