@@ -16,6 +16,7 @@
 #include "registry/plugin_host.hpp"
 #include "store/run_store.hpp"
 #include "train/checkpoint.hpp"
+#include "train/config_checks.hpp"
 #include "train/dataset_source.hpp"
 #include "train/evaluate.hpp"
 #include "train/features.hpp"
@@ -136,10 +137,8 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   }
   Config config = resumed ? Config::from_json(resumed->config_json, "run " + std::to_string(resumed->id) + "'s config")
                           : resolve_config(host, protocol, request);
+  check_config_ranges(config, spec.trains);
   const double crop_scale_min = config.get_double("data.crop_scale_min");
-  if (!is_valid_crop_scale_min(crop_scale_min)) {
-    throw ConfigError("config key data.crop_scale_min = " + std::to_string(crop_scale_min) + " is outside (0, 1]");
-  }
   const std::string config_hash =
       resumed ? resumed->config_hash : content_hash(config.to_string() + "\ndataset=" + request.dataset);
   ExperimentOutcome outcome;

@@ -1,5 +1,9 @@
 #include "gcscoop/gcsam_rule.hpp"
 
+#include <cmath>
+#include <string>
+#include <utility>
+
 #include "gcscoop/gradient_constraint.hpp"
 #include "sam/sam_perturbation.hpp"
 
@@ -10,7 +14,15 @@ GcsamOptions GcsamOptions::from_config(const Config& config) {
   options.rho = config.get_double("gcsam.rho", options.rho);
   options.beta1 = config.get_double("gcsam.beta1", options.beta1);
   options.beta2 = config.get_double("gcsam.beta2", options.beta2);
-  if (options.rho < 0.0) throw ConfigError("gcsam.rho must be >= 0, got " + std::to_string(options.rho));
+  if (!(options.rho >= 0.0) || !std::isfinite(options.rho)) {  // NaN fails the first test
+    throw ConfigError("gcsam.rho must be a finite number >= 0, got " + std::to_string(options.rho));
+  }
+  for (const auto& [key, value] : {std::pair<const char*, double>{"gcsam.beta1", options.beta1},
+                                   std::pair<const char*, double>{"gcsam.beta2", options.beta2}}) {
+    if (!(value >= -1.0 && value <= 1.0)) {
+      throw ConfigError(std::string(key) + " must be a cosine in [-1, 1], got " + std::to_string(value));
+    }
+  }
   if (options.beta1 > options.beta2) {
     throw ConfigError("gcsam.beta1 (" + std::to_string(options.beta1) + ") must not exceed gcsam.beta2 (" +
                       std::to_string(options.beta2) + ")");

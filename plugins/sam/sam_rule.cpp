@@ -1,5 +1,7 @@
 #include "sam/sam_rule.hpp"
 
+#include <cmath>
+
 #include "sam/sam_perturbation.hpp"
 
 namespace promptlab {
@@ -8,8 +10,8 @@ SamOptions SamOptions::from_config(const Config& config) {
   SamOptions options;
   options.rho = config.get_double("sam.rho", options.rho);
   options.adaptive = config.get_bool("sam.adaptive", options.adaptive);
-  if (options.rho < 0.0) {
-    throw ConfigError("sam.rho must be >= 0, got " + std::to_string(options.rho));
+  if (!(options.rho >= 0.0) || !std::isfinite(options.rho)) {  // NaN fails the first test
+    throw ConfigError("sam.rho must be a finite number >= 0, got " + std::to_string(options.rho));
   }
   return options;
 }

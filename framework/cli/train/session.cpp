@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "train/builtins.hpp"
+#include "train/config_checks.hpp"
 #include "train/dataset_source.hpp"
 #include "train/model_source.hpp"
 #include "world/suite.hpp"
@@ -38,6 +39,9 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
   for (const auto& m : methods) {
     for (const auto& d : datasets) {
       const Config config = resolve_config(host, protocol, make_request({m, d, 0, 1}, config_file, sets, model));
+      const MethodSpec& spec = host.method(m);
+      check_config_ranges(config, spec.trains);
+      if (spec.trains) host.make_step_rule(spec.step_rule, config);  // the rule checks its own keys
       resolve_model_files(config);
       check_dataset_files(host, d, config);
       for (const auto& t : protocol.targets) check_dataset_files(host, t, config);

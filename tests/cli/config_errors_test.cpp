@@ -1,0 +1,53 @@
+// Out-of-range config values are refused before any run starts, naming the key and the value.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli/cli_test_util.hpp"
+
+using promptlab::test::fresh_dir;
+using promptlab::test::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Case {
+  std::string args;                  // after `run --dataset tiny_shapes`
+  std::vector<std::string> needles;  // all must be in the message
+};
+
+TEST(ConfigErrors, OutOfRangeValuesAreRefusedBeforeTheRunStarts) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("config_ranges");
+  const std::string nan_file = (dir / "nan.toml").string();
+  std::ofstream(nan_file) << "[optim]\nlr = nan\n";
+  const std::vector<Case> cases = {
+      {"--method coop --set optim.lr=0", {"optim.lr = 0", "> 0"}},
+      {"--method coop --set optim.lr=-0.1", {"optim.lr = -0.1"}},
+      {"--method coop --config " + nan_file, {"optim.lr = nan"}},
+      {"--method coop --set optim.lr=1e999", {"optim.lr"}},
+      {"--method coop --set optim.weight_decay=-1e-4", {"optim.weight_decay = -0.0001"}},
+      {"--method coop --set optim.momentum=1", {"optim.momentum = 1"}},
+      {"--method coop --set data.shots=0", {"data.shots = 0"}},
+      {"--method coop --set train.epochs=0", {"train.epochs = 0", "1 or more"}},
+      {"--method coop --set train.batch_size=0", {"train.batch_size = 0"}},
+      {"--method coop --set train.batch_size=99999999999", {"train.batch_size = 99999999999"}},
+      {"--method coop --set train.views=0", {"train.views = 0"}},
+      {"--method coop --set data.crop_scale_min=1.5", {"data.crop_scale_min = 1.5"}},
+      {"--method sam --set sam.rho=-0.1", {"sam.rho", "-0.1"}},
+      {"--method gcscoop --set gcsam.beta1=0.9 --set gcsam.beta2=0.5", {"gcsam.beta1", "gcsam.beta2"}},
+      {"--method gcscoop --set gcsam.beta2=2", {"gcsam.beta2", "[-1, 1]"}},
+  };
+  for (const auto& c : cases) {
+    const std::string db = (dir / "runs.db").string();
+    auto r = run_cli("run --dataset tiny_shapes " + c.args + " --db " + db);
+    EXPECT_NE(r.exit_code, 0) << c.args << "\n" << r.output;
+    for (const auto& needle : c.needles) EXPECT_NE(r.output.find(needle), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_FALSE(fs::exists(db)) << c.args << ": refused input must not start a run";
+  }
+  // Zero-shot has no training: its zero epochs are fine.
+  EXPECT_EQ(run_cli("run --method zeroshot --dataset tiny_shapes --db " + (dir / "zs.db").string()).exit_code, 0);
+}
+
+}  // namespace
