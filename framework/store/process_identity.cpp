@@ -8,12 +8,6 @@
 namespace promptlab {
 namespace {
 
-std::string host_name() {
-  char buf[256] = {0};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 // Field 22 of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces);
 // -1 when the process does not exist or has exited (a zombie not yet collected by its parent).
 std::int64_t start_ticks_of(std::int64_t pid) {
@@ -36,6 +30,12 @@ std::int64_t start_ticks_of(std::int64_t pid) {
 }
 
 }  // namespace
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
 
 ProcessIdentity current_process() {
   ProcessIdentity p;

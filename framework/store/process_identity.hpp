@@ -13,6 +13,9 @@ struct ProcessIdentity {
   std::int64_t start_ticks = 0;  // start time since boot, in clock ticks (/proc/<pid>/stat field 22)
 };
 
+/// This host's name (gethostname).
+std::string host_name();
+
 /// This process.
 ProcessIdentity current_process();
 

@@ -9,9 +9,43 @@ namespace promptlab::store {
 
 void fail(sqlite3* db, const std::string& db_path, const std::string& what) {
   std::string msg = "run store " + db_path + ": " + what;
-  if (db) msg += ": " + std::string(sqlite3_errmsg(db));
+  if (db) {
+    msg += ": " + std::string(sqlite3_errmsg(db));
+    switch (sqlite3_errcode(db) & 0xff) {
+      case SQLITE_READONLY:
+        msg += " (the file, its folder or the filesystem is read-only; pass another --db)";
+        break;
+      case SQLITE_FULL:
+        msg += " (the disk is full)";
+        break;
+      default:
+        break;
+    }
+  }
   throw StoreError(msg);
 }
+
+namespace {
+
+// "INSERT INTO runs", "UPDATE runs", "SELECT ...": what a statement does, without its full text.
+std::string summary(const std::string& sql) {
+  std::string out;
+  int words = 0;
+  for (std::size_t i = 0; i < sql.size() && words < 3; ++i) {
+    const char c = sql[i];
+    if (c == '(' || c == '\n') break;
+    if (c == ' ') {
+      if (!out.empty() && out.back() != ' ') ++words;
+      if (words < 3 && !out.empty() && out.back() != ' ') out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
 
 Statement::Statement(sqlite3* db, const std::string& sql, const std::string& db_path)
     : db_(db), sql_(sql), path_(db_path) {
@@ -50,7 +84,7 @@ bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  fail(db_, path_, "cannot execute '" + sql_ + "'");
+  fail(db_, path_, "cannot execute " + summary(sql_));
 }
 
 void Statement::run() {

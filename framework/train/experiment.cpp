@@ -1,6 +1,5 @@
 #include "train/experiment.hpp"
 
-#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -14,6 +13,7 @@
 #include "data/reference_datasets.hpp"
 #include "promptlab/version.hpp"
 #include "registry/plugin_host.hpp"
+#include "store/process_identity.hpp"
 #include "store/run_store.hpp"
 #include "train/checkpoint.hpp"
 #include "train/config_checks.hpp"
@@ -29,12 +29,6 @@ namespace fs = std::filesystem;
 namespace promptlab {
 
 namespace {
-
-std::string hostname() {
-  char buf[256] = {0};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
   std::string out;
@@ -196,7 +190,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   rec.model_path = model.weights_path;
   rec.code_revision = PROMPTLAB_GIT_REV;
   rec.promptlab_version = kVersion;
-  rec.machine = hostname();
+  rec.machine = host_name();
   rec.device = model.device.str();
   rec.precision = to_string(model.precision);
   if (resumed) {
@@ -211,8 +205,10 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
 
   std::vector<std::string> warnings;
   for (const auto& problem : dataset_problems(*dataset)) warnings.push_back(problem.message);
+  const std::string side = side_directory(db_path);
+  std::shared_ptr<Learner> learner;
+  bool trained = false;
   try {
-    const std::string side = side_directory(db_path);
     fs::create_directories(side);
     const int shots = static_cast<int>(config.get_int("data.shots"));
     FewShotSplit fs_split =
@@ -233,7 +229,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     ctx.config = config;
     ctx.device = model.device;
     torch::manual_seed(static_cast<std::uint64_t>(request.seed));
-    std::shared_ptr<Learner> learner = host.make_learner(spec.learner, ctx);
+    learner = host.make_learner(spec.learner, ctx);
     learner->to(model.device);
 
     if (spec.trains) {
@@ -296,6 +292,8 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
           });
       if (observer.done_line) observer.done_line();
     }
+    trained = true;
+    if (fault_injected("store-after-training")) throw StoreError("run store " + db_path + ": injected fault");
 
     auto eval_subset = [&](ClassSubset which, const std::string& split_name) {
       Subsampled s = subsample_classes(test_items, all_names, which, fs_split.train);
@@ -353,16 +351,25 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     fs::remove(checkpoint, ec);
   } catch (const TrainingInterrupted&) {
     if (observer.done_line) observer.done_line();
-    const std::string why =
-        "interrupted by signal; resume with: promptlab run --resume " + std::to_string(outcome.run_id);
-    store.finish_run(outcome.run_id, "interrupted", why);
     outcome.status = "interrupted";
-    outcome.error = why;
+    outcome.error = "interrupted by signal; resume with: promptlab run --resume " + std::to_string(outcome.run_id);
   } catch (const std::exception& e) {
     if (observer.done_line) observer.done_line();
-    store.finish_run(outcome.run_id, "failed", e.what());
     outcome.status = "failed";
     outcome.error = e.what();
+    // The store failed: never lose the training. Save the prompt beside it and say where.
+    if (dynamic_cast<const StoreError*>(&e)) {
+      if (trained && learner) {
+        outcome.error += "; " + rescue_learned(*learner, side, outcome.run_id);
+      } else if (fs::exists(checkpoint)) {
+        outcome.error += "; the training state of the finished epochs is in " + checkpoint;
+      }
+    }
+  }
+  try {
+    store.finish_run(outcome.run_id, outcome.status, outcome.error);
+  } catch (const std::exception& e) {
+    outcome.error += "; the store could not record this either (" + std::string(e.what()) + ")";
   }
   return outcome;
 }

@@ -1,5 +1,7 @@
 #include "train/learned_parameters.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace promptlab {
@@ -22,6 +24,25 @@ std::vector<char> save_named_tensors(const std::vector<std::pair<std::string, to
   c10::Dict<std::string, torch::Tensor> dict;
   for (const auto& [name, t] : tensors) dict.insert(name, t);
   return torch::pickle_save(c10::IValue(dict));
+}
+
+std::string rescue_learned(Learner& learner, const std::string& side_dir, std::int64_t run_id) {
+  namespace fs = std::filesystem;
+  const fs::path path = fs::path(side_dir) / "rescued" / ("run_" + std::to_string(run_id) + ".pt");
+  try {
+    fs::create_directories(path.parent_path());
+    const std::vector<char> blob = save_named_tensors(named_trainable(learner));
+    const fs::path tmp = path.string() + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out.write(blob.data(), static_cast<std::streamsize>(blob.size()));
+      if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, path);
+    return "the learned prompt is saved in " + path.string() + " (torch.load reads it)";
+  } catch (const std::exception& e) {
+    return "the learned prompt could not be saved either (" + std::string(e.what()) + ")";
+  }
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> load_named_tensors(const std::vector<std::uint8_t>& blob,

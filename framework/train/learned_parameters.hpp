@@ -19,6 +19,10 @@ std::vector<std::pair<std::string, torch::Tensor>> named_trainable(Learner& lear
 /// Serialises named tensors as a torch.save-compatible archive of a dict.
 std::vector<char> save_named_tensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors);
 
+/// Saves the learner's trained tensors to "<side dir>/rescued/run_<id>.pt" when the store cannot
+/// take them; returns the sentence to add to the run's error (where they are, or why not).
+std::string rescue_learned(Learner& learner, const std::string& side_dir, std::int64_t run_id);
+
 /// Reads an archive written by save_named_tensors (or, from runs recorded before names were
 /// kept, a plain list of tensors: named "param_<i>"). Throws naming `source` when it is neither.
 std::vector<std::pair<std::string, torch::Tensor>> load_named_tensors(const std::vector<std::uint8_t>& blob,

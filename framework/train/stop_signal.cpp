@@ -61,4 +61,9 @@ void stop_point(const std::string& kind, int a, int b) {
   }
 }
 
+bool fault_injected(const std::string& fault) {
+  const char* env = std::getenv("PROMPTLAB_FAULT");
+  return env && fault == env;
+}
+
 }  // namespace promptlab

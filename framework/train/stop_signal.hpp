@@ -24,4 +24,8 @@ void install_stop_handlers();
 /// Reached at the points listed above; raises the flag when PROMPTLAB_STOP_AT names this one.
 void stop_point(const std::string& kind, int a, int b = -1);
 
+/// True when PROMPTLAB_FAULT names `fault` (fault-injection tests: "store-after-training" makes the
+/// store fail once training is done, to prove the learned prompt is still saved).
+bool fault_injected(const std::string& fault);
+
 }  // namespace promptlab

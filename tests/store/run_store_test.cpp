@@ -395,3 +395,31 @@ TEST(RunStoreOwnership, DeadProcessesRunsAreReapedOthersAreNot) {
 
 }  // namespace
 }  // namespace promptlab
+
+namespace promptlab {
+namespace {
+
+TEST(RunStoreStrings, QuotesInjectionAndNonAsciiAreStoredVerbatim) {
+  testing::TempDir dir;
+  RunStore store(dir.file("strings.db"));
+  const std::vector<std::string> texts = {"it's a \"quoted\" name", "x'; DROP TABLE runs; --", "Café – 北京 – 🙂",
+                                          std::string("nul\0inside", 10)};
+  for (const auto& t : texts) {
+    RunRecord r = testing::sample_record(t, t, 1, t);
+    r.error = t;
+    const std::int64_t id = store.begin_run(r);
+    store.record_result(id, {"base", 2, 1, 50.0, t});
+    store.add_artifact(id, {t, "text", {t.begin(), t.end()}});
+    const auto back = store.get_run(id);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->method, t);
+    EXPECT_EQ(back->dataset, t);
+    EXPECT_EQ(back->protocol_hash, t);
+    EXPECT_EQ(store.results(id).at(0).dataset, t);
+    EXPECT_EQ(store.artifacts(id).at(0).name, t);
+  }
+  EXPECT_EQ(store.list_runs().size(), texts.size());  // the table is still there
+}
+
+}  // namespace
+}  // namespace promptlab
