@@ -47,6 +47,9 @@ void check_config_ranges(const Config& c, bool trains) {
   require_int(c, "train.warmup_epochs", 0, INT_MAX, "0 or more");
   require_int(c, "data.shots", 1, INT_MAX, "1 or more");
   require_int(c, "seed", 0, INT64_MAX, "0 or more");
+  if (const std::string v = c.get_string("train.nonfinite"); v != "fail" && v != "skip") {
+    throw ConfigError("config key train.nonfinite = \"" + v + "\" is not one of \"fail\", \"skip\"");
+  }
 }
 
 }  // namespace promptlab

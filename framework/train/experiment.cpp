@@ -60,6 +60,7 @@ Config framework_defaults() {
   c.set("train.warmup_epochs", std::int64_t{1});
   c.set("train.warmup_lr", 1e-5);
   c.set("train.views", std::int64_t{1});
+  c.set("train.nonfinite", std::string("fail"));
   c.set("data.shots", std::int64_t{16});
   c.set("data.crop_scale_min", kReferenceCropScaleMin);
   c.set("data.root", std::string());
@@ -262,6 +263,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       opts.sgd.dampening = config.get_double("optim.dampening");
       opts.sgd.weight_decay = config.get_double("optim.weight_decay");
       opts.seed = static_cast<std::uint64_t>(request.seed);
+      opts.skip_nonfinite = config.get_string("train.nonfinite") == "skip";
       if (auto state = load_checkpoint(checkpoint, config_hash)) {
         restore_module(*learner, *state, checkpoint);
         opts.start_epoch = state->next_epoch;

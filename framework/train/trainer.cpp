@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -47,6 +48,38 @@ std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetri
   return out;
 }
 
+namespace {
+
+// "the loss is nan", "the gradient of ctx [4, 512] holds inf", or "" when the step is finite.
+std::string nonfinite_quantity(const StepMetrics& m, const std::vector<torch::Tensor>& params,
+                               const std::vector<std::string>& names) {
+  if (auto it = m.find("loss"); it != m.end() && !std::isfinite(it->second)) {
+    return "the loss is " + std::string(std::isnan(it->second) ? "nan" : "infinite");
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const torch::Tensor& g = params[i].grad();
+    if (!g.defined() || g.isfinite().all().item<bool>()) continue;
+    return "the gradient of " + names[i] + " " + c10::str(g.sizes()) + " holds " +
+           (g.isnan().any().item<bool>() ? "nan" : "inf");
+  }
+  return "";
+}
+
+// Names of the trainable tensors as the learner registered them ("trainable tensor <i>" otherwise).
+std::vector<std::string> trainable_names(Learner& learner, const std::vector<torch::Tensor>& params) {
+  std::vector<std::string> names;
+  const auto named = learner.named_parameters(/*recurse=*/true);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    std::string name = "trainable tensor " + std::to_string(i);
+    for (const auto& item : named)
+      if (item.value().unsafeGetTensorImpl() == params[i].unsafeGetTensorImpl()) name = item.key();
+    names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
 void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainOptions& options,
            const EpochCallback& on_epoch, const StepCallback& on_step, const std::atomic<bool>* stop,
            const CheckpointCallback& on_checkpoint) {
@@ -56,6 +89,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
   const int steps = steps_per_epoch(n, bs);
   learner.train();
   Sgd sgd(learner.trainable_parameters(), options.sgd);
+  const std::vector<std::string> names = trainable_names(learner, sgd.parameters());
   if (!options.initial_momentum.empty()) sgd.set_momentum_buffers(options.initial_momentum);
   for (int epoch = options.start_epoch; epoch < options.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -69,6 +103,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
     std::vector<StepMetrics> step_metrics;
     std::int64_t correct = 0, seen = 0;
     double loss_sum = 0;
+    int skipped = 0;
     for (int s = 0; s < steps; ++s) {
       if (stop && stop->load()) throw TrainingInterrupted();
       const std::int64_t begin = static_cast<std::int64_t>(s) * bs;
@@ -78,6 +113,15 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       torch::Tensor y = data.labels.index_select(0, idx);
       BatchObjective objective(learner, x, y);
       StepMetrics m = rule.compute_gradient(objective);
+      if (const std::string bad = nonfinite_quantity(m, sgd.parameters(), names); !bad.empty()) {
+        if (!options.skip_nonfinite) {
+          throw NonFiniteError("epoch " + std::to_string(epoch) + ", step " + std::to_string(s + 1) + " of " +
+                               std::to_string(steps) + ": " + bad +
+                               " (set train.nonfinite = \"skip\" to skip such steps instead)");
+        }
+        ++skipped;
+        continue;
+      }
       sgd.step();
       if (objective.first_logits().defined()) {
         correct += objective.first_logits().argmax(1).eq(y).sum().item<std::int64_t>();
@@ -92,6 +136,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
     report.epoch = epoch;
     report.values = aggregate_step_metrics(step_metrics);
     report.values["lr"] = lr;
+    if (options.skip_nonfinite) report.values["nonfinite_skipped"] = skipped;
     report.values["acc"] = seen ? 100.0 * correct / seen : 0.0;
     report.values["time_s"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

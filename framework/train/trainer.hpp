@@ -33,6 +33,9 @@ struct TrainOptions {
   /// Resuming: the first epoch to run and SGD's momentum buffers from the checkpoint.
   int start_epoch = 0;
   std::vector<torch::Tensor> initial_momentum;
+  /// A step whose loss or gradient is NaN or infinite: fail the run (false), or skip the step
+  /// and count it in the epoch's "nonfinite_skipped" metric (true).
+  bool skip_nonfinite = false;
 };
 
 /// What one epoch produced: lr, loss, acc, time_s and the step rule's metrics
@@ -47,6 +50,13 @@ using StepCallback = std::function<void(int, int, int, double, double)>;
 using EpochCallback = std::function<void(const EpochReport&)>;
 /// Called after each epoch (after EpochCallback) with the next epoch and the optimizer, to checkpoint.
 using CheckpointCallback = std::function<void(int next_epoch, const Sgd& sgd)>;
+
+/// Thrown when a step's loss or gradient is NaN or infinite (and such steps are not skipped);
+/// the message names the epoch, the step and the quantity.
+class NonFiniteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// Thrown when `stop` is raised between steps (SIGINT/SIGTERM).
 class TrainingInterrupted : public std::runtime_error {

@@ -51,3 +51,23 @@ TEST(ConfigErrors, OutOfRangeValuesAreRefusedBeforeTheRunStarts) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigErrors, DivergingTrainingFailsNamingEpochAndStepOrSkipsWhenAsked) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("config_nonfinite");
+  const std::string args = "run --method coop --dataset tiny_shapes --set optim.lr=1e30 --set train.epochs=3 "
+                           "--set train.views=1 --threads 1 --db ";
+  auto fail = run_cli(args + (dir / "fail.db").string());
+  EXPECT_NE(fail.exit_code, 0);
+  EXPECT_NE(fail.output.find("epoch 1, step"), std::string::npos) << fail.output;
+  EXPECT_NE(fail.output.find("the loss is nan"), std::string::npos) << fail.output;
+  auto skip = run_cli(args + (dir / "skip.db").string() + " --set train.nonfinite=skip");
+  EXPECT_EQ(skip.exit_code, 0) << skip.output;
+  auto bad = run_cli(args + (dir / "bad.db").string() + " --set train.nonfinite=ignore");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("train.nonfinite = \"ignore\""), std::string::npos) << bad.output;
+}
+
+}  // namespace

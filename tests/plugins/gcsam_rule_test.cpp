@@ -65,6 +65,19 @@ test::QuadraticObjective three_branch_objective() {
   return obj;
 }
 
+TEST(GradientConstraint, ZeroGradientsAreADefinedCase) {
+  // A zero vector has no direction: the cosine is defined as 0, nothing is NaN.
+  const torch::Tensor zero = torch::zeros({2});
+  auto plain = constrain_gradient(zero, torch::tensor({1.f, 2.f}), 0.5, 0.8);  // 0 <= beta1: plain
+  EXPECT_EQ(plain.cosine, 0.0);
+  EXPECT_EQ(plain.branch, GcsamBranch::kPlain);
+  expect_values(plain.gradient, {1.0, 2.0});
+  auto both = constrain_gradient(zero, zero, -0.5, 0.8);  // two branches; z = 0 projects to zero
+  EXPECT_EQ(both.branch, GcsamBranch::kProjection);
+  expect_values(both.gradient, {0.0, 0.0});
+  EXPECT_FALSE(both.gradient.isnan().any().item<bool>());
+}
+
 TEST(GcsamRule, EachTensorTakesItsOwnBranch) {
   auto obj = three_branch_objective();
   GcsamRule rule(GcsamOptions{std::sqrt(6.0), 0.5, 0.8});

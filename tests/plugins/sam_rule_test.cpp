@@ -78,6 +78,17 @@ TEST(SamRule, ZeroRhoIsPlainGradient) {
   EXPECT_NEAR(m.at("cos"), 1.0, 1e-9);
 }
 
+TEST(SamRule, ZeroGradientGivesNoPerturbationAndNoNaN) {
+  // At the minimum (w = 0, b = 0) the gradient is zero: eps = rho * 0 / (0 + 1e-12) = 0.
+  test::QuadraticObjective obj;
+  obj.add({0.f, 0.f}, {1.f, 2.f}, {0.f, 0.f});
+  SamRule rule(SamOptions{0.5, false});
+  StepMetrics m = rule.compute_gradient(obj);
+  expect_values(obj.parameters()[0].grad(), {0.0, 0.0});
+  expect_values(obj.parameters()[0], {0.0, 0.0});
+  for (const auto& [name, value] : m) EXPECT_FALSE(std::isnan(value)) << name;
+}
+
 TEST(SamOptions, ReadsConfigAndRejectsNegativeRho) {
   Config c;
   c.set("sam.rho", 0.1);

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "train/batch_objective.hpp"
 #include "train/evaluate.hpp"
 #include "train/trainer.hpp"
@@ -96,4 +99,59 @@ TEST(Trainer, StopsWhenTheStopFlagIsRaised) {
   opts.epochs = 2;
   std::atomic<bool> stop{true};
   EXPECT_THROW(train(learner, rule, data, opts, {}, {}, &stop), TrainingInterrupted);
+}
+
+namespace {
+
+// A step rule that poisons the gradient at one step: the loop must notice.
+class PoisonAtStep : public StepRule {
+ public:
+  PoisonAtStep(int step, double value) : step_(step), value_(value) {}
+  StepMetrics compute_gradient(Objective& objective) override {
+    const double loss = objective.evaluate();
+    if (++count_ == step_) objective.parameters()[0].mutable_grad().fill_(value_);
+    return {{"loss", loss}};
+  }
+
+ private:
+  int step_, count_ = 0;
+  double value_;
+};
+
+TrainOptions two_epochs_of_four_steps() {
+  TrainOptions opts;
+  opts.epochs = 2;
+  opts.batch_size = 16;
+  opts.schedule = ScheduleOptions{0.5, 2, 0, 1e-5};
+  return opts;
+}
+
+}  // namespace
+
+TEST(Trainer, NonFiniteGradientFailsNamingEpochStepAndTensor) {
+  LinearLearner learner(4, 2);
+  PoisonAtStep rule(6, std::numeric_limits<double>::quiet_NaN());  // epoch 1, step 2
+  try {
+    train(learner, rule, separable_data(64), two_epochs_of_four_steps());
+    FAIL() << "a NaN gradient went unnoticed";
+  } catch (const NonFiniteError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("epoch 1, step 2 of 4"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("the gradient of weight [2, 4] holds nan"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("train.nonfinite"), std::string::npos) << msg;
+  }
+}
+
+TEST(Trainer, NonFiniteStepsCanBeSkippedAndAreCounted) {
+  LinearLearner learner(4, 2);
+  PoisonAtStep rule(3, std::numeric_limits<double>::infinity());
+  TrainOptions opts = two_epochs_of_four_steps();
+  opts.skip_nonfinite = true;
+  std::vector<EpochReport> reports;
+  train(learner, rule, separable_data(64), opts, [&](const EpochReport& r) { reports.push_back(r); });
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].values.at("nonfinite_skipped"), 1.0);
+  EXPECT_EQ(reports[1].values.at("nonfinite_skipped"), 0.0);
+  EXPECT_TRUE(std::isfinite(reports[0].values.at("loss")));
+  for (const auto& p : learner.parameters()) EXPECT_TRUE(p.isfinite().all().item<bool>());
 }
