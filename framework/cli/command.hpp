@@ -40,6 +40,10 @@ std::string resolve_db_path(const GlobalOptions& global);
 /// resolve_db_path() for commands that only read: throws naming the path when the file does not exist.
 std::string existing_db_path(const GlobalOptions& global);
 
+/// Warnings for plugin directories the user named (--plugin-path, PROMPTLAB_PLUGIN_PATH) that do
+/// not exist, each naming the directory and where it came from.
+std::vector<std::string> missing_plugin_dirs(const GlobalOptions& global);
+
 /// Sets LibTorch's intra-op threads (0 = hardware concurrency).
 void apply_threads(const GlobalOptions& global);
 

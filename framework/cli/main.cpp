@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/command.hpp"
+#include "registry/plugin_host.hpp"
 
 namespace promptlab::cli {
 
@@ -30,11 +31,50 @@ std::string existing_db_path(const GlobalOptions& global) {
   return db;
 }
 
+std::vector<std::string> missing_plugin_dirs(const GlobalOptions& global) {
+  std::vector<std::string> out;
+  auto check = [&](const std::string& dir, const std::string& source) {
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+      out.push_back("plugin directory " + dir + " (from " + source + ") does not exist");
+  };
+  for (const auto& d : global.plugin_paths) check(d, "--plugin-path");
+  if (const char* env = std::getenv("PROMPTLAB_PLUGIN_PATH"); env && *env) {
+    std::string entry;
+    for (const char* p = env;; ++p) {
+      if (*p == ':' || *p == '\0') {
+        check(entry, "PROMPTLAB_PLUGIN_PATH");
+        entry.clear();
+        if (*p == '\0') break;
+      } else {
+        entry += *p;
+      }
+    }
+  }
+  return out;
+}
+
 void apply_threads(const GlobalOptions& global) {
   int n = global.threads;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(n);
 }
+
+namespace {
+
+// The first word that is neither an option nor a global option's value: the command the user meant.
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--db" || arg == "--plugin-path" || arg == "--threads") {
+      ++i;
+      continue;
+    }
+    if (!arg.empty() && arg[0] != '-') return arg;
+  }
+  return "";
+}
+
+}  // namespace
 
 }  // namespace promptlab::cli
 
@@ -51,6 +91,15 @@ int main(int argc, char** argv) {
   std::sort(entries.begin(), entries.end(),
             [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
   for (auto& e : entries) e.setup(app, global);
+  if (const std::string word = command_word(argc, argv); !word.empty()) {
+    std::vector<std::string> names;
+    for (const auto& e : entries) names.push_back(e.name);
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      std::cerr << "promptlab: error: " << promptlab::unknown_name_message("command", word, names)
+                << "\nRun with --help for the list of commands.\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,8 +23,17 @@ struct GzCloser {
   }
 };
 
-// Reads a whole file; zlib passes non-gzip files through unchanged.
+// Reads a whole file; zlib passes non-gzip files through unchanged, so a ".gz" name must hold gzip.
 std::string read_all(const std::string& path) {
+  if (ends_with(path, ".gz")) {
+    std::FILE* probe = std::fopen(path.c_str(), "rb");
+    unsigned char magic[2] = {0, 0};
+    const std::size_t got = probe ? std::fread(magic, 1, 2, probe) : 0;
+    if (probe) std::fclose(probe);
+    if (probe && (got < 2 || magic[0] != 0x1f || magic[1] != 0x8b)) {
+      throw TokenizerError("BPE vocabulary file '" + path + "' ends in .gz but is not gzip-compressed");
+    }
+  }
   std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
   if (!f) throw TokenizerError("cannot open BPE vocabulary file '" + path + "'");
   std::string data;

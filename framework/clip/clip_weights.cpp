@@ -51,8 +51,10 @@ std::map<std::string, torch::Tensor> read_promptlab_state(const std::string& pat
   try {
     root = torch::pickle_load(bytes);
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": cannot read promptlab CLIP checkpoint (truncated or corrupt?): " +
-                             error_text(e));
+    throw std::runtime_error(path + ": neither a TorchScript archive nor a promptlab CLIP checkpoint (" +
+                             error_text(e) +
+                             "). promptlab reads OpenAI's released .pt files (saved with torch.jit.save) and its own "
+                             "checkpoints; a torch.save() state dict, truncated or corrupt file is not either");
   }
   const auto not_ours = [&](const std::string& why) {
     return std::runtime_error(path + ": not a promptlab CLIP checkpoint (" + why + ")");

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "train/resources.hpp"
+#include "util/device.hpp"
 
 namespace promptlab {
 
@@ -39,14 +40,9 @@ ModelBundle load_model(const Config& config) {
   m.weights_path = files.weights_path;
   m.vocab_path = files.vocab_path;
   m.embedded = files.embedded;
-  const std::string device = config.get_string("model.device", "cpu");
-  if (device == "cuda") {
-    if (!torch::cuda::is_available())
-      throw std::runtime_error("model.device='cuda' but this LibTorch build has no usable CUDA device");
-    m.device = torch::Device(torch::kCUDA);
-  } else if (device != "cpu") {
-    throw std::invalid_argument("model.device must be 'cpu' or 'cuda', got '" + device + "'");
-  }
+  m.device = parse_device(config.get_string("model.device", "cpu"), "model.device");
+  if (m.device.is_cuda() && !torch::cuda::is_available())
+    throw std::runtime_error("model.device='" + m.device.str() + "' but this LibTorch build has no usable CUDA device");
   m.precision = parse_precision(config.get_string("model.precision", "fp32"));
   m.tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(m.vocab_path));
   m.clip = load_clip(m.weights_path, m.device);

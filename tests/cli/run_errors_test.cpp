@@ -1,6 +1,9 @@
 // The `run` and `bench` commands' errors for unknown names and bad values.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "cli/cli_test_util.hpp"
 
 using promptlab::test::fresh_dir;
@@ -58,3 +61,60 @@ TEST(RunErrors, HelpOnEverySubcommand) {
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
   }
 }
+
+namespace {
+
+TEST(RunErrors, UnknownCommandIsNamed) {
+  auto r = run_cli("trian --method coop");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("unknown command 'trian'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("run"), std::string::npos) << r.output;
+  auto close = run_cli("resuls");
+  EXPECT_NE(close.output.find("did you mean 'results'"), std::string::npos) << close.output;
+}
+
+TEST(RunErrors, PlainTextNamedGzIsNotAcceptedAsAVocabulary) {
+  const auto dir = fresh_dir("fake_gz");
+  const std::string fake = (dir / "bpe.txt.gz").string();
+  std::ofstream(fake) << "#version: 0.2\na b\n";
+  auto r = run_cli("tokenize --vocab " + fake + " hello");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find(fake + "' ends in .gz but is not gzip-compressed"), std::string::npos) << r.output;
+}
+
+TEST(RunErrors, MissingPluginDirectoriesAreReported) {
+  auto r = run_cli("--plugin-path /nonexistent/mine plugins", "PROMPTLAB_PLUGIN_PATH=/nonexistent/env:");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("plugin directory /nonexistent/mine (from --plugin-path) does not exist"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("plugin directory /nonexistent/env (from PROMPTLAB_PLUGIN_PATH) does not exist"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(RunErrors, UnknownDeviceIsNamedWithoutABacktrace) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  auto r = run_cli("encode --weights " + promptlab::embedded_weights_path() + " --vocab " +
+                   promptlab::embedded_vocab_path() + " --text hi --device tpu");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--device must be cpu, cuda or cuda:N, got 'tpu'"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+  auto cfg = run_cli("run --method zeroshot --dataset tiny_shapes --set model.device=tpu --db " + db_in("tpu"));
+  EXPECT_NE(cfg.output.find("model.device must be cpu, cuda or cuda:N, got 'tpu'"), std::string::npos) << cfg.output;
+}
+
+TEST(RunErrors, TorchSaveStateDictIsExplainedNotAnInternalAssert) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) GTEST_SKIP() << "needs python3-torch";
+  const auto dir = fresh_dir("state_dict");
+  const std::string path = (dir / "sd.pt").string();
+  ASSERT_EQ(std::system(("/usr/bin/python3 -c \"import torch; torch.save({'w': torch.zeros(3)}, '" + path + "')\"").c_str()),
+            0);
+  auto r = run_cli("encode --weights " + path + " --vocab " + promptlab::embedded_vocab_path() + " --text hi");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find(path + ": neither a TorchScript archive nor a promptlab CLIP checkpoint"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("report a bug"), std::string::npos) << r.output;
+}
+
+}  // namespace

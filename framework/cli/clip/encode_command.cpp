@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "util/device.hpp"
 #include "data/image_io.hpp"
 #include "data/transforms.hpp"
 #include "promptlab/clip_model.hpp"
@@ -85,7 +86,7 @@ void run_encode(const EncodeOptions& opts, const GlobalOptions& global) {
   apply_threads(global);
   torch::NoGradGuard no_grad;
   const Precision precision = parse_precision(opts.precision);
-  ClipModel model = load_clip(opts.weights, torch::Device(opts.device));
+  ClipModel model = load_clip(opts.weights, parse_device(opts.device, "--device"));
   model->set_precision(precision);
   if (!opts.texts.empty()) encode_texts(model, opts);
   if (!opts.images.empty()) encode_images(model, opts);

@@ -23,6 +23,7 @@ int run_plugins(const GlobalOptions& global, bool show_path) {
     std::cout << "\n";
   }
   host.load_all(global.plugin_paths);
+  for (const auto& w : missing_plugin_dirs(global)) std::cout << "warning: " << w << "\n";
   const auto& plugins = host.plugins();
   std::cout << plugins.size() << " plugin" << (plugins.size() == 1 ? "" : "s") << " loaded\n";
   for (const auto& p : plugins) {

@@ -15,6 +15,7 @@ std::unique_ptr<PluginHost> open_host(const GlobalOptions& global, bool report_e
   register_builtins(*host);
   host->load_all(global.plugin_paths);
   if (report_errors) {
+    for (const auto& w : missing_plugin_dirs(global)) std::cerr << "promptlab: warning: " << w << "\n";
     for (const auto& e : host->errors()) {
       std::cerr << "promptlab: warning: plugin " << e.path << " not loaded: " << e.reason << "\n";
     }
