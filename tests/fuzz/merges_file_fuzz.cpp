@@ -1,0 +1,7 @@
+// libFuzzer target: merges_file (see fuzz_entries.hpp).
+#include "fuzz/fuzz_entries.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  promptlab::fuzz::merges_file(data, size);
+  return 0;
+}
