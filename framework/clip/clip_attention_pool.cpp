@@ -13,8 +13,10 @@ namespace {
 std::pair<torch::Tensor, torch::Tensor> register_linear(torch::nn::Module& parent, const std::string& name,
                                                         std::int64_t in, std::int64_t out) {
   auto linear = add_child_module(parent, name);
-  return {linear->register_parameter("weight", torch::empty({out, in})),
-          linear->register_parameter("bias", torch::empty({out}))};
+  // Copy each handle before the next registration can move the table it points into.
+  torch::Tensor weight = linear->register_parameter("weight", torch::empty({out, in}));
+  torch::Tensor bias = linear->register_parameter("bias", torch::empty({out}));
+  return {weight, bias};
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ class Hash128 {
       mix(word);
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes + i, size - i);
+    if (size > i) std::memcpy(&tail, bytes + i, size - i);  // an empty tensor's data may be null
     mix(tail ^ (static_cast<std::uint64_t>(size - i) << 56));
     length_ += size;
   }

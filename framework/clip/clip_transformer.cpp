@@ -75,8 +75,11 @@ std::shared_ptr<torch::nn::Module> add_child_module(torch::nn::Module& parent, c
 LayerNormWeights register_layer_norm(torch::nn::Module& parent, const std::string& name,
                                      std::int64_t width) {
   auto ln = add_child_module(parent, name);
-  return {ln->register_parameter("weight", torch::ones({width})),
-          ln->register_parameter("bias", torch::zeros({width}))};
+  // register_parameter returns a reference into the module's table, which the next registration
+  // may move: copy each handle before registering the next (found by AddressSanitizer).
+  torch::Tensor weight = ln->register_parameter("weight", torch::ones({width}));
+  torch::Tensor bias = ln->register_parameter("bias", torch::zeros({width}));
+  return {weight, bias};
 }
 
 std::vector<BlockWeights> register_transformer(torch::nn::Module& parent, const std::string& name,

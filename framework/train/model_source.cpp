@@ -1,5 +1,7 @@
 #include "train/model_source.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -7,6 +9,19 @@
 #include "util/device.hpp"
 
 namespace promptlab {
+
+namespace {
+
+// Throws naming `what` and the path unless it is a readable regular file.
+void require_file(const std::string& path, const std::string& what) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path)) throw std::runtime_error(what + ": '" + path + "' is a folder, not a file");
+  if (!fs::exists(path)) throw std::runtime_error(what + ": file '" + path + "' does not exist");
+  if (!fs::is_regular_file(path)) throw std::runtime_error(what + ": '" + path + "' is not a regular file");
+  if (::access(path.c_str(), R_OK) != 0) throw std::runtime_error(what + ": file '" + path + "' is not readable");
+}
+
+}  // namespace
 
 std::string embedded_weights_path() { return find_resource("assets/embedded/tiny_clip.pt"); }
 std::string embedded_vocab_path() { return find_resource("assets/embedded/merges.txt"); }
@@ -24,13 +39,11 @@ ModelFiles resolve_model_files(const Config& config) {
           "set PROMPTLAB_HOME, or pass --weights FILE");
     if (f.vocab_path.empty()) f.vocab_path = embedded_vocab_path();
   }
-  if (!std::filesystem::is_regular_file(f.weights_path))
-    throw std::runtime_error("model.weights (--weights): file '" + f.weights_path + "' does not exist");
+  require_file(f.weights_path, "model.weights (--weights)");
   if (f.vocab_path.empty())
     throw std::invalid_argument("model.weights='" + f.weights_path +
                                 "' needs its BPE vocabulary: pass --vocab FILE (e.g. bpe_simple_vocab_16e6.txt.gz)");
-  if (!std::filesystem::is_regular_file(f.vocab_path))
-    throw std::runtime_error("model.vocab (--vocab): file '" + f.vocab_path + "' does not exist");
+  require_file(f.vocab_path, "model.vocab (--vocab)");
   return f;
 }
 

@@ -118,3 +118,25 @@ TEST(RunErrors, TorchSaveStateDictIsExplainedNotAnInternalAssert) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RunErrors, WeightsOrVocabularyThatIsAFolderOrEmptyIsNamed) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("weights_kinds");
+  const std::string empty = (dir / "empty.pt").string();
+  std::ofstream(empty).flush();
+  const std::string vocab = promptlab::embedded_vocab_path();
+  const std::string common = " --method zeroshot --dataset tiny_shapes --db " + db_in("weights_kinds_db");
+  auto folder = run_cli("run --weights " + dir.string() + " --vocab " + vocab + common);
+  EXPECT_NE(folder.output.find("model.weights (--weights): '" + dir.string() + "' is a folder"), std::string::npos)
+      << folder.output;
+  auto vocab_folder = run_cli("run --weights " + promptlab::embedded_weights_path() + " --vocab " + dir.string() + common);
+  EXPECT_NE(vocab_folder.output.find("model.vocab (--vocab): '" + dir.string() + "' is a folder"), std::string::npos)
+      << vocab_folder.output;
+  auto empty_file = run_cli("run --weights " + empty + " --vocab " + vocab + common);
+  EXPECT_NE(empty_file.exit_code, 0);
+  EXPECT_NE(empty_file.output.find(empty), std::string::npos) << empty_file.output;
+}
+
+}  // namespace
