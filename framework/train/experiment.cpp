@@ -358,7 +358,10 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   } catch (const std::exception& e) {
     if (observer.done_line) observer.done_line();
     outcome.status = "failed";
-    outcome.error = e.what();
+    // LibTorch's errors carry a C++ backtrace that tells a user nothing: keep the message.
+    const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+    outcome.error = torch_error ? torch_error->what_without_backtrace() : e.what();
+    if (torch_error) outcome.error = "in " + spec.learner + " / " + rec.step_rule + ": " + outcome.error;
     // The store failed: never lose the training. Save the prompt beside it and say where.
     if (dynamic_cast<const StoreError*>(&e)) {
       if (trained && learner) {

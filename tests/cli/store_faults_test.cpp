@@ -88,3 +88,28 @@ TEST(StoreFaults, EightConcurrentRunsLoseNothingAndNeverReportALockedDatabase) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(StoreFaults, PluginFailingMidRunIsRecordedFailedAndTheStoreGoesOn) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("plugin_throws");
+  const std::string db = (dir / "runs.db").string();
+  // The fixture's learner has no trainable tensor, so its first backward pass throws inside LibTorch.
+  const std::string plugins = std::string(PROMPTLAB_TEST_FIXTURE_DIR) + "/good";
+  auto r = run_cli("run --method alpha --dataset tiny_shapes --set train.epochs=1 --plugin-path " + plugins +
+                   " --db " + db);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("in alpha_learner / alpha_rule: element 0 of tensors does not require grad"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << "no LibTorch backtrace:\n" << r.output;
+  auto next = run_cli("run --method zeroshot --dataset tiny_shapes --plugin-path " + plugins + " --db " + db);
+  EXPECT_EQ(next.exit_code, 0) << next.output;
+  RunStore store(db);
+  ASSERT_EQ(store.list_runs().size(), 2u);
+  EXPECT_EQ(store.get_run(1)->status, "failed");
+  EXPECT_EQ(store.get_run(2)->status, "finished");
+}
+
+}  // namespace
