@@ -28,9 +28,8 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   auto host = open_host(global);
   const std::vector<std::string> methods = split_list(o.methods);
   for (const auto& m : methods) host->method(m);
-  Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
-  std::vector<std::string> datasets = choose_datasets(split_list(o.datasets), protocol);
-  preflight(*host, protocol, methods, datasets, o.config_file, o.sets, o.model);
+  const GridPlan plan = plan_grid(*host, methods, o.protocol, split_list(o.datasets), o.config_file, o.sets, o.model);
+  const Protocol& protocol = plan.protocol;
   std::vector<std::int64_t> seeds;
   for (const auto& s : split_list(o.seeds)) {
     try {
@@ -40,7 +39,6 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
     }
   }
   if (seeds.empty()) seeds = protocol.seeds;
-  const std::vector<std::int64_t> shots = shots_grid(protocol, o.config_file, o.sets);
   const std::string db = resolve_db_path(global);
   Progress progress;
   RunStore store = open_store_for_runs(db, progress);
@@ -48,8 +46,8 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   const ExperimentObserver observer = progress_observer(progress);
   std::vector<Cell> cells;
   for (const auto& m : methods)
-    for (const auto& d : datasets)
-      for (auto n : shots)
+    for (const auto& d : plan.datasets)
+      for (auto n : plan.shots)
         for (auto seed : seeds) cells.push_back({m, d, n, seed});
   const std::size_t total = cells.size();
   std::size_t index = 0, skipped = 0, failed = 0;
@@ -75,7 +73,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   }
   ResultFilter filter;
   filter.methods = methods;
-  filter.datasets = datasets;
+  filter.datasets = plan.datasets;
   filter.protocol_hash = protocol.hash;
   std::cout << format_table(store, result_table_of(protocol), filter, format);
   std::cerr << "bench: " << total << " runs in the grid, " << skipped << " already finished, " << failed

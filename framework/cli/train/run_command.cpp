@@ -106,10 +106,8 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   if (o.resume > 0) return resume(o.resume, global, *host);
   if (o.method.empty()) throw std::invalid_argument("run: --method is required (or --resume RUN_ID)");
   host->method(o.method);  // unknown method: error listing the valid ones
-  Protocol protocol = choose_protocol(o.protocol, !o.model.weights.empty());
-  std::vector<std::string> datasets = choose_datasets(o.datasets, protocol);
-  preflight(*host, protocol, {o.method}, datasets, o.config_file, o.sets, o.model);
-  const std::vector<std::int64_t> shots = shots_grid(protocol, o.config_file, o.sets);
+  const GridPlan plan = plan_grid(*host, {o.method}, o.protocol, o.datasets, o.config_file, o.sets, o.model);
+  const Protocol& protocol = plan.protocol;
   const std::string db = resolve_db_path(global);
   Progress progress;
   RunStore store = open_store_for_runs(db, progress);
@@ -119,8 +117,8 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
   std::vector<Row> rows;
   int failures = 0;
   bool interrupted = false;
-  for (const auto& d : datasets) {
-    for (auto n : shots) {
+  for (const auto& d : plan.datasets) {
+    for (auto n : plan.shots) {
       const Cell cell{o.method, d, n, o.seed};
       ExperimentOutcome out =
           run_experiment(*host, store, db, protocol, make_request(cell, o.config_file, o.sets, o.model), observer,

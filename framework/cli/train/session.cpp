@@ -50,6 +50,16 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
   }
 }
 
+GridPlan plan_grid(const PluginHost& host, const std::vector<std::string>& methods, const std::string& protocol,
+                   const std::vector<std::string>& datasets, const std::string& config_file,
+                   const std::vector<std::string>& sets, const ModelOptions& model) {
+  GridPlan plan{choose_protocol(protocol, !model.weights.empty()), {}, {}};
+  plan.datasets = choose_datasets(datasets, plan.protocol);
+  preflight(host, plan.protocol, methods, plan.datasets, config_file, sets, model);
+  plan.shots = shots_grid(plan.protocol, config_file, sets);
+  return plan;
+}
+
 RunStore open_store_for_runs(const std::string& db, Progress& progress) {
   RunStore store(db);
   const std::vector<std::int64_t> dead = store.reap_dead_runs();

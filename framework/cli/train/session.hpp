@@ -36,6 +36,18 @@ void preflight(const PluginHost& host, const Protocol& protocol, const std::vect
                const std::vector<std::string>& datasets, const std::string& config_file,
                const std::vector<std::string>& sets, const ModelOptions& model);
 
+/// What `run` and `bench` settle before any cell runs.
+struct GridPlan {
+  Protocol protocol;
+  std::vector<std::string> datasets;
+  std::vector<std::int64_t> shots;
+};
+
+/// Chooses the protocol and datasets, runs preflight() for `methods`, and lists the shot counts.
+GridPlan plan_grid(const PluginHost& host, const std::vector<std::string>& methods, const std::string& protocol,
+                   const std::vector<std::string>& datasets, const std::string& config_file,
+                   const std::vector<std::string>& sets, const ModelOptions& model);
+
 /// Opens the store for commands that run experiments, after marking `interrupted` the runs left
 /// `running` by dead processes of this host (reported through `progress`).
 RunStore open_store_for_runs(const std::string& db, Progress& progress);
