@@ -195,6 +195,12 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   rec.device = model.device.str();
   rec.precision = to_string(model.precision);
   if (resumed) {
+    if (resumed->model_checksum != model.checksum) {
+      throw std::runtime_error("run " + std::to_string(resumed->id) + " was trained with weights " +
+                               resumed->model_path + " (checksum " + resumed->model_checksum + "); " +
+                               model.weights_path + " now has checksum " + model.checksum +
+                               ": the weights changed, so the run cannot be resumed");
+    }
     store.resume_run(resumed->id, rec.machine);
     outcome.run_id = resumed->id;
   } else {
