@@ -1,5 +1,6 @@
 #pragma once
-// UTF-8 <-> code points, with strict validation (internal to the tokenizer).
+// UTF-8 <-> code points, with strict validation (the tokenizer's, and the dataset readers' check
+// of class-name files).
 #include <string>
 
 namespace promptlab::unicode {

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "clip/unicode_utf8.hpp"
+
 namespace promptlab {
 namespace fs = std::filesystem;
 
@@ -89,6 +91,12 @@ std::vector<KeyValueLine> read_key_value_lines(const std::string& path, const st
     const auto sp = line.find_first_of(" \t");
     if (sp == std::string::npos) {
       throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected '" + expected + "'");
+    }
+    std::u32string decoded;
+    std::size_t bad = 0;
+    if (!unicode::try_decode_utf8(line, decoded, bad)) {
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
+                               " of the line");
     }
     out.push_back({line_no, line.substr(0, sp), trim(line.substr(sp + 1))});
   }

@@ -100,7 +100,15 @@ std::optional<TrainState> load_checkpoint(const std::string& path, const std::st
     for (std::size_t i = 0; i < momentum.size(); ++i) {
       state.momentum.push_back(defined.at(i).toBool() ? momentum[i].toTensor() : torch::Tensor());
     }
-    if (dict.contains("torch_rng")) state.torch_rng = dict.at("torch_rng").toTensor();
+    if (dict.contains("torch_rng")) {
+      state.torch_rng = dict.at("torch_rng").toTensor();
+      const auto expected = torch_rng_state().numel();
+      if (state.torch_rng.scalar_type() != torch::kUInt8 || state.torch_rng.numel() != expected) {
+        throw std::runtime_error("its RNG state has " + std::to_string(state.torch_rng.numel()) + " elements of " +
+                                 std::string(c10::toString(state.torch_rng.scalar_type())) + ", not " +
+                                 std::to_string(expected) + " bytes");
+      }
+    }
   } catch (const std::exception& e) {
     throw std::runtime_error("checkpoint " + path + " is damaged or not a promptlab checkpoint (" +
                              std::string(e.what()).substr(0, 160) + ")");

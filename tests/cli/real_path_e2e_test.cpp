@@ -314,4 +314,39 @@ TEST(RealPath, ResNetArchiveRunsZeroshotAndCoop) {
   EXPECT_NE(runs[0].model_checksum, "");
 }
 
+// Resuming checks the weights: a run interrupted with one archive is not continued with another
+// at the same path (its checkpoint would be applied to a different model).
+TEST(RealPath, ResumeRefusesWeightsThatChangedSinceTheRunStarted) {
+  REQUIRE_PYTHON_FIXTURE();
+  const RealFixture& fx = real_fixture();
+  const auto dir = fresh_dir("real_resume_weights");
+  const std::string db = (dir / "runs.db").string();
+  const fs::path weights = dir / "clip.pt";
+  fs::copy_file(fx.weights(), weights);
+  auto stopped = run_cli("run --method coop --dataset eurosat --set train.epochs=2 --set train.views=1 --weights " +
+                             weights.string() + " --vocab " + fx.vocab() + " --data-root " + fx.data() + " --db " + db +
+                             " --threads 1",
+                         "PROMPTLAB_STOP_AT=epoch:0");
+  ASSERT_NE(stopped.exit_code, 0) << stopped.output;
+  std::string recorded;
+  {
+    RunStore store(db);
+    ASSERT_EQ(store.list_runs().size(), 1u);
+    ASSERT_EQ(store.list_runs()[0].status, "interrupted") << store.list_runs()[0].error;
+    recorded = store.list_runs()[0].model_checksum;
+  }
+  fs::copy_file(fx.root / "weights_rn.pt", weights, fs::copy_options::overwrite_existing);
+  auto resumed = run_cli("run --resume 1 --threads 1 --db " + db);
+  EXPECT_NE(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("the weights changed, so the run cannot be resumed"), std::string::npos)
+      << resumed.output;
+  EXPECT_NE(resumed.output.find(weights.string()), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find(recorded), std::string::npos) << resumed.output;
+  RunStore store(db);
+  EXPECT_EQ(store.list_runs()[0].status, "interrupted");  // still resumable once the weights are put back
+  fs::copy_file(fx.weights(), weights, fs::copy_options::overwrite_existing);
+  auto again = run_cli("run --resume 1 --threads 1 --db " + db);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+}
+
 }  // namespace

@@ -149,6 +149,50 @@ TEST(ReferenceDatasets, MalformedJsonReportsFileAndPosition) {
   EXPECT_NE(msg.find("train[0]"), std::string::npos) << msg;
 }
 
+TEST(ReferenceDatasets, WronglyStructuredSplitsNameFileAndEntry) {
+  TempDir tmp("badstructure");
+  const auto split = tmp.path() / "sun397" / "split_zhou_SUN397.json";
+  std::filesystem::create_directories(tmp.path() / "sun397" / "SUN397");
+  write_file(tmp.path() / "sun397" / "SUN397" / "a.jpg", "x");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[1, 2, 3]", "expected a JSON object"},
+      {R"({"train": 5, "val": [], "test": []})", "missing \"train\" list"},
+      {R"({"train": [], "val": []})", "missing \"test\" list"},
+      {R"({"train": [["a.jpg", 0]], "val": [], "test": []})", "entry train[0] is not [relpath, label, classname]"},
+      {R"({"train": [["a.jpg", 0, 7]], "val": [], "test": []})", "entry train[0]"},
+      {R"({"train": [["a.jpg", -1, "x"]], "val": [], "test": []})", "entry train[0] has a negative label"},
+      // Labels must be 0..n-1: a label past the others leaves a gap, named.
+      {R"({"train": [["a.jpg", 0, "x"], ["a.jpg", 5, "y"]], "val": [], "test": []})", "label 1 has no entries"},
+      {R"({"train": [["a.jpg", 0, "x"], ["a.jpg", 1e12, "y"]], "val": [], "test": []})", "train[1]"},
+  };
+  for (const auto& [text, expected] : cases) {
+    write_file(split, text);
+    const auto msg = error_of([&] { open_reference_dataset("sun397", {tmp.str()}); });
+    EXPECT_NE(msg.find("split_zhou_SUN397.json"), std::string::npos) << text << ": " << msg;
+    EXPECT_NE(msg.find(expected), std::string::npos) << text << ": " << msg;
+  }
+}
+
+TEST(ReferenceDatasets, InvalidUtf8ClassNamesAreNamed) {
+  TempDir tmp("badutf8");
+  std::filesystem::create_directories(tmp.path() / "sun397" / "SUN397");
+  write_file(tmp.path() / "sun397" / "SUN397" / "a.jpg", "x");
+  write_file(tmp.path() / "sun397" / "split_zhou_SUN397.json",
+             "{\"train\": [[\"a.jpg\", 0, \"caf\xe9\"]], \"val\": [], \"test\": []}");
+  auto msg = error_of([&] { open_reference_dataset("sun397", {tmp.str()}); });
+  EXPECT_NE(msg.find("split_zhou_SUN397.json"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("UTF-8"), std::string::npos) << msg;
+
+  const auto dir = tmp.path() / "imagenet";
+  write_file(dir / "images" / "train" / "n01" / "a.JPEG", "x");
+  write_file(dir / "images" / "val" / "n01" / "b.JPEG", "x");
+  write_file(dir / "classnames.txt", "n01 caf\xe9\n");
+  msg = error_of([&] { open_reference_dataset("imagenet", {tmp.str()}); });
+  EXPECT_NE(msg.find("classnames.txt"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("UTF-8"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(":1"), std::string::npos) << msg;
+}
+
 TEST(ReferenceDatasets, ImageNetFolderLayout) {
   TempDir tmp("imagenet");
   const auto dir = tmp.path() / "imagenet";

@@ -13,6 +13,7 @@
 #include "promptlab/clip_model.hpp"
 #include "promptlab/config.hpp"
 #include "promptlab/tokenizer.hpp"
+#include "train/checkpoint.hpp"
 
 namespace promptlab::fuzz {
 namespace {
@@ -32,7 +33,8 @@ bool accepted(F&& body) {
   try {
     body();
     return true;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    if (std::getenv("PROMPTLAB_FUZZ_VERBOSE")) std::fprintf(stderr, "refused: %s\n", e.what());
     return false;  // a clear error: the expected way to refuse bad input
   }
 }
@@ -77,12 +79,26 @@ bool clip_weights(const std::uint8_t* data, std::size_t size) {
   return accepted([&] { load_clip(path); });
 }
 
+bool checkpoint(const std::uint8_t* data, std::size_t size) {
+  const std::string path = as_file(data, size, ".ckpt");
+  return accepted([&] {
+    const auto state = load_checkpoint(path, "fuzz");
+    if (!state) std::abort();  // the file exists, so there is a state or an error
+    if (state->torch_rng.defined()) {
+      const torch::Tensor saved = torch_rng_state();
+      accepted([&] { set_torch_rng_state(state->torch_rng); });  // a wrong-sized state must be refused
+      set_torch_rng_state(saved);
+    }
+  });
+}
+
 Entry entry_named(const std::string& name) {
   if (name == "config_toml") return &config_toml;
   if (name == "split_json") return &split_json;
   if (name == "tokenizer_text") return &tokenizer_text;
   if (name == "merges_file") return &merges_file;
   if (name == "clip_weights") return &clip_weights;
+  if (name == "checkpoint") return &checkpoint;
   return nullptr;
 }
 

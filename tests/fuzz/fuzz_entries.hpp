@@ -25,6 +25,10 @@ bool merges_file(const std::uint8_t* data, std::size_t size);
 /// load_clip on the bytes as a weights file (TorchScript archive or promptlab checkpoint).
 bool clip_weights(const std::uint8_t* data, std::size_t size);
 
+/// load_checkpoint on the bytes as a run checkpoint (config hash "fuzz"), then its RNG state set
+/// and put back.
+bool checkpoint(const std::uint8_t* data, std::size_t size);
+
 /// The entry of a target by name ("config_toml", ...); nullptr when unknown.
 using Entry = bool (*)(const std::uint8_t*, std::size_t);
 Entry entry_named(const std::string& name);
