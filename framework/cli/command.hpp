@@ -14,7 +14,7 @@ namespace promptlab::cli {
 struct GlobalOptions {
   std::string db_path;                    // --db / PROMPTLAB_DB / promptlab.db
   std::vector<std::string> plugin_paths;  // --plugin-path (repeatable)
-  int threads = 0;                        // --threads (0 = all cores)
+  int threads = 0;                        // --threads (0 = a fair share, util/thread_share.hpp)
 };
 
 using CommandSetup = std::function<void(CLI::App& app, GlobalOptions& global)>;
@@ -44,7 +44,7 @@ std::string existing_db_path(const GlobalOptions& global);
 /// not exist, each naming the directory and where it came from.
 std::vector<std::string> missing_plugin_dirs(const GlobalOptions& global);
 
-/// Sets LibTorch's intra-op threads (0 = hardware concurrency).
+/// Sets LibTorch's intra-op threads: --threads, or (0) a fair share of the host's cores.
 void apply_threads(const GlobalOptions& global);
 
 }  // namespace promptlab::cli

@@ -1,15 +1,13 @@
 // promptlab: prompt learning on CLIP-style models, every run on record.
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
-#include <thread>
 
 #include "cli/command.hpp"
 #include "registry/plugin_host.hpp"
+#include "util/thread_share.hpp"
 
 namespace promptlab::cli {
 
@@ -53,11 +51,7 @@ std::vector<std::string> missing_plugin_dirs(const GlobalOptions& global) {
   return out;
 }
 
-void apply_threads(const GlobalOptions& global) {
-  int n = global.threads;
-  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(n);
-}
+void apply_threads(const GlobalOptions& global) { set_thread_policy(global.threads); }
 
 namespace {
 
@@ -86,7 +80,7 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   app.add_option("--db", global.db_path, "Run store (SQLite); default $PROMPTLAB_DB or ./promptlab.db");
   app.add_option("--plugin-path", global.plugin_paths, "Extra plugin directory (searched first)");
-  app.add_option("--threads", global.threads, "Intra-op threads (0 = all cores)");
+  app.add_option("--threads", global.threads, "Intra-op threads (default 0: the cores shared among the promptlab processes computing on this host)");
   auto entries = command_entries();
   std::sort(entries.begin(), entries.end(),
             [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });

@@ -13,6 +13,7 @@
 #include "train/stop_signal.hpp"
 #include "train/trainer.hpp"
 #include "util/rng.hpp"
+#include "util/thread_share.hpp"
 
 namespace promptlab {
 
@@ -79,6 +80,7 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
     constexpr std::size_t kBatch = 128;
     std::vector<torch::Tensor> parts;
     for (std::size_t begin = 0; begin < indices.size(); begin += kBatch) {
+      rebalance_threads();
       if (stop && stop->load()) throw TrainingInterrupted();
       std::vector<std::size_t> chunk(indices.begin() + begin,
                                      indices.begin() + std::min(indices.size(), begin + kBatch));

@@ -9,6 +9,7 @@
 #include "train/batch_objective.hpp"
 #include "train/stop_signal.hpp"
 #include "util/rng.hpp"
+#include "util/thread_share.hpp"
 
 namespace promptlab {
 
@@ -92,6 +93,9 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
   const std::vector<std::string> names = trainable_names(learner, sgd.parameters());
   if (!options.initial_momentum.empty()) sgd.set_momentum_buffers(options.initial_momentum);
   for (int epoch = options.start_epoch; epoch < options.epochs; ++epoch) {
+    // Other runs may have started or ended since the last epoch. The count changes the last bits
+    // of some reductions, so it is recorded with the epoch (docs/speed.md).
+    const int threads = rebalance_threads();
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = lr_at_epoch(epoch, options.schedule);
     sgd.set_lr(lr);
@@ -136,6 +140,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
     report.epoch = epoch;
     report.values = aggregate_step_metrics(step_metrics);
     report.values["lr"] = lr;
+    report.values["threads"] = threads;
     if (options.skip_nonfinite) report.values["nonfinite_skipped"] = skipped;
     report.values["acc"] = seen ? 100.0 * correct / seen : 0.0;
     report.values["time_s"] =

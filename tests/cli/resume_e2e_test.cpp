@@ -180,6 +180,23 @@ TEST(Resume, SecondInterruptExitsAtOnceAndTheStoreStaysConsistent) {
   EXPECT_EQ(store.get_run(1)->status, "interrupted");
 }
 
+// Without --threads, a resumed run takes the thread count its last epoch recorded, not the fair
+// share of the moment (which would change the last bits: docs/speed.md).
+TEST(Resume, WithoutThreadsTheRecordedCountIsKept) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("resume_threads");
+  const std::string run1 = "run --method coop --dataset tiny_shapes --set train.epochs=3 --threads 1";
+  const std::string reference = (dir / "reference.db").string();
+  ASSERT_EQ(run_cli(run1 + " --db " + reference).exit_code, 0);
+  const std::string db = (dir / "stopped.db").string();
+  EXPECT_NE(run_cli(run1 + " --db " + db, "PROMPTLAB_STOP_AT=epoch:1").exit_code, 0);
+  auto resumed = run_cli("run --resume 1 --db " + db);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_same(fingerprint(reference, 1), fingerprint(db, 1), "resumed without --threads");
+  RunStore store(db);
+  for (const auto& e : store.epochs(1)) EXPECT_EQ(e.values.at("threads"), 1.0) << "epoch " << e.epoch;
+}
+
 TEST(Resume, OnlyInterruptedRunsResumeAndErrorsNameTheRun) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("resume_errors");

@@ -6,6 +6,7 @@
 #include "cli/train/progress.hpp"
 #include "cli/train/session.hpp"
 #include "store/run_store.hpp"
+#include "util/thread_share.hpp"
 
 namespace promptlab::cli {
 namespace {
@@ -88,6 +89,14 @@ int resume(std::int64_t run_id, const GlobalOptions& global, PluginHost& host) {
   if (rec->status != "interrupted") {
     throw std::invalid_argument("run " + std::to_string(run_id) + " is " + rec->status +
                                 "; only an interrupted run can be resumed");
+  }
+  if (global.threads <= 0) {
+    // The thread count changes the last bits of a result (docs/speed.md): continue with the count
+    // the run's last epoch recorded, so that the resumed run equals an uninterrupted one.
+    const auto epochs = store.epochs(run_id);
+    if (!epochs.empty() && epochs.back().values.count("threads")) {
+      set_thread_policy(static_cast<int>(epochs.back().values.at("threads")));
+    }
   }
   const Protocol protocol = choose_protocol(rec->protocol, false);
   const Cell cell{rec->method, rec->dataset, rec->shots, rec->seed};
