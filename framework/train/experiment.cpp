@@ -264,10 +264,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       opts.schedule.max_epoch = opts.epochs;
       opts.schedule.warmup_epochs = static_cast<int>(config.get_int("train.warmup_epochs"));
       opts.schedule.warmup_lr = config.get_double("train.warmup_lr");
-      opts.sgd.lr = opts.schedule.base_lr;
-      opts.sgd.momentum = config.get_double("optim.momentum");
-      opts.sgd.dampening = config.get_double("optim.dampening");
-      opts.sgd.weight_decay = config.get_double("optim.weight_decay");
+      opts.sgd = sgd_options(config);
       opts.seed = static_cast<std::uint64_t>(request.seed);
       opts.skip_nonfinite = config.get_string("train.nonfinite") == "skip";
       if (auto state = load_checkpoint(checkpoint, config_hash)) {

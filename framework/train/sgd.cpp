@@ -2,6 +2,15 @@
 
 namespace promptlab {
 
+SgdOptions sgd_options(const Config& config) {
+  SgdOptions o;
+  o.lr = config.get_double("optim.lr");
+  o.momentum = config.get_double("optim.momentum");
+  o.dampening = config.get_double("optim.dampening");
+  o.weight_decay = config.get_double("optim.weight_decay");
+  return o;
+}
+
 Sgd::Sgd(std::vector<torch::Tensor> params, SgdOptions options)
     : params_(std::move(params)), buffers_(params_.size()), options_(options) {}
 

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "promptlab/config.hpp"
 #include "promptlab/export.hpp"
 
 namespace promptlab {
@@ -16,6 +17,9 @@ struct SgdOptions {
   double weight_decay = 5e-4;
   bool nesterov = false;
 };
+
+/// SGD's settings from a run config (optim.lr, optim.momentum, optim.dampening, optim.weight_decay).
+PROMPTLAB_API SgdOptions sgd_options(const Config& config);
 
 /// d = g + wd*w; buf = m*buf + (1-dampening)*d (buf = d on the first step); w -= lr*buf.
 class PROMPTLAB_API Sgd {

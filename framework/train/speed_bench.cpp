@@ -1,0 +1,157 @@
+#include "train/speed_bench.hpp"
+
+#include <sys/resource.h>
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <vector>
+
+#include "promptlab/learner.hpp"
+#include "promptlab/step_rule.hpp"
+#include "promptlab/tokenizer.hpp"
+#include "registry/plugin_host.hpp"
+#include "train/batch_objective.hpp"
+#include "train/experiment.hpp"
+#include "train/model_source.hpp"
+#include "train/protocol.hpp"
+#include "train/sgd.hpp"
+
+namespace promptlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+double peak_rss_mb() {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace
+
+ClipConfig speed_preset(const std::string& name) {
+  if (name == "vitb16") return ClipConfig{};  // ClipConfig's defaults are ViT-B/16's
+  if (name == "tiny") {
+    const std::string weights = embedded_weights_path();
+    if (weights.empty()) throw std::invalid_argument("--preset tiny: the embedded model (assets/embedded/) is not present");
+    return load_clip(weights)->config();
+  }
+  throw std::invalid_argument("--preset must be vitb16 or tiny, got '" + name + "'");
+}
+
+double vit_image_flops(const ClipConfig& c, std::int64_t batch) {
+  if (c.vision_kind != VisionKind::kViT) throw std::invalid_argument("vit_image_flops: not a ViT");
+  const double grid = static_cast<double>(c.image_resolution / c.vision_patch);
+  const double tokens = grid * grid + 1;
+  const double w = static_cast<double>(c.vision_width);
+  const double patch_in = 3.0 * static_cast<double>(c.vision_patch * c.vision_patch);
+  const double per_layer = 12.0 * tokens * w * w      // q, k, v and output projections (4 w^2) and the MLP (8 w^2)
+                           + 2.0 * tokens * tokens * w;  // attention scores and their weighted sum
+  const double macs = grid * grid * patch_in * w + static_cast<double>(c.vision_layers) * per_layer +
+                      w * static_cast<double>(c.embed_dim);
+  return 2.0 * macs * static_cast<double>(batch);
+}
+
+double measured_peak_gflops(std::int64_t n, int repeats) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor a = torch::randn({n, n}), b = torch::randn({n, n});
+  torch::Tensor c = torch::mm(a, b);  // warm-up
+  std::vector<double> rates;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = Clock::now();
+    c = torch::mm(a, b);
+    rates.push_back(2.0 * static_cast<double>(n * n * n) / seconds_since(t0) / 1e9);
+  }
+  return median(rates);
+}
+
+SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
+  if (o.n_cls < 1) throw std::invalid_argument("--n-cls must be >= 1, got " + std::to_string(o.n_cls));
+  if (o.batch < 1) throw std::invalid_argument("--batch must be >= 1, got " + std::to_string(o.batch));
+  if (o.steps < 1) throw std::invalid_argument("--steps must be >= 1, got " + std::to_string(o.steps));
+  if (o.warmup < 0) throw std::invalid_argument("--warmup must be >= 0, got " + std::to_string(o.warmup));
+  const MethodSpec& spec = host.method(o.method);  // throws listing the valid methods
+  if (!spec.trains) throw std::invalid_argument("bench-speed: method '" + o.method + "' does not train");
+  ExperimentRequest request;
+  request.method = spec.name;
+  const Config config = resolve_config(host, load_protocol("base2new"), request);
+
+  torch::manual_seed(o.seed);
+  const ClipConfig clip_config = speed_preset(o.preset);
+  ClipModel clip(clip_config);  // random weights
+  clip->eval();
+  clip->set_precision(o.precision);
+  for (auto& p : clip->parameters()) p.set_requires_grad(false);
+  const std::string vocab = embedded_vocab_path();
+  if (vocab.empty()) throw std::invalid_argument("bench-speed: the embedded vocabulary (assets/embedded/) is not present");
+  const auto tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(vocab));
+
+  LearnerContext ctx;
+  ctx.clip = clip;
+  ctx.tokenizer = tokenizer.get();
+  for (std::int64_t i = 0; i < o.n_cls; ++i) ctx.classnames.push_back("class " + std::to_string(i));
+  ctx.prompt_template = "a photo of a {}.";
+  ctx.config = config;
+  std::shared_ptr<Learner> learner = host.make_learner(spec.learner, ctx);
+  learner->train();
+  std::unique_ptr<StepRule> rule = host.make_step_rule(spec.step_rule, config);
+  Sgd sgd(learner->trainable_parameters(), sgd_options(config));
+
+  const torch::Tensor images =
+      torch::randn({o.batch, 3, clip_config.image_resolution, clip_config.image_resolution});
+  const torch::Tensor labels = torch::randint(o.n_cls, {o.batch}, torch::kInt64);
+  std::vector<double> text_times, image_times;
+  for (int s = 0; s < o.warmup + o.steps; ++s) {
+    auto t0 = Clock::now();
+    torch::Tensor features;
+    {
+      torch::NoGradGuard no_grad;
+      features = clip->encode_image(images).to(torch::kFloat32);
+    }
+    const double image_s = seconds_since(t0);
+    t0 = Clock::now();
+    BatchObjective objective(*learner, features, labels);
+    rule->compute_gradient(objective);
+    sgd.step();
+    const double text_s = seconds_since(t0);
+    if (s >= o.warmup) {
+      image_times.push_back(image_s);
+      text_times.push_back(text_s);
+    }
+  }
+
+  SpeedReport r;
+  r.method = spec.name;
+  r.learner = spec.learner;
+  r.step_rule = spec.step_rule;
+  r.preset = o.preset;
+  r.precision = to_string(o.precision);
+  r.n_cls = o.n_cls;
+  r.batch = o.batch;
+  r.steps = o.steps;
+  r.threads = at::get_num_threads();
+  r.text_step_seconds = median(text_times);
+  r.image_seconds = median(image_times);
+  r.step_seconds = r.text_step_seconds + r.image_seconds;
+  if (clip_config.vision_kind == VisionKind::kViT) {
+    r.image_gflops = vit_image_flops(clip_config, o.batch) / 1e9;
+    r.image_gflops_per_second = r.image_seconds > 0 ? r.image_gflops / r.image_seconds : 0.0;
+  }
+  r.peak_gflops_per_second = measured_peak_gflops();
+  r.peak_rss_mb = peak_rss_mb();
+  return r;
+}
+
+}  // namespace promptlab

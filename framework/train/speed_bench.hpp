@@ -1,0 +1,50 @@
+#pragma once
+// `promptlab bench-speed`: one method's training step on random weights and random images, timed
+// by part (the learner's step given image features, and the frozen image encoder), with the
+// machine's measured matrix-product rate for scale. Figures are medians over the timed steps.
+#include <cstdint>
+#include <string>
+
+#include "promptlab/clip_model.hpp"
+
+namespace promptlab {
+
+class PluginHost;
+
+struct SpeedOptions {
+  std::string method = "coop";
+  std::string preset = "vitb16";  // "vitb16" (ViT-B/16's dimensions) or "tiny" (the embedded model's)
+  std::int64_t n_cls = 100;
+  std::int64_t batch = 32;
+  int steps = 5;    // timed steps
+  int warmup = 1;   // untimed steps first
+  Precision precision = Precision::kFp32;  // of the frozen encoders
+  std::uint64_t seed = 1;
+};
+
+struct SpeedReport {
+  std::string method, learner, step_rule, preset, precision;
+  std::int64_t n_cls = 0, batch = 0;
+  int steps = 0, threads = 0;
+  double text_step_seconds = 0;  // learner forward + backward + step rule + SGD, given image features
+  double image_seconds = 0;      // the image encoder on the batch
+  double step_seconds = 0;       // both: a step with a cold feature cache
+  double image_gflops = 0;       // the image encoder's multiply-adds x 2, per batch
+  double image_gflops_per_second = 0;
+  double peak_gflops_per_second = 0;  // square fp32 matrix products, same process and threads
+  double peak_rss_mb = 0;
+};
+
+/// The ClipConfig of a preset; throws naming the preset and the valid ones.
+ClipConfig speed_preset(const std::string& name);
+
+/// Floating-point operations of one ViT image-encoder forward pass on `batch` images.
+double vit_image_flops(const ClipConfig& config, std::int64_t batch);
+
+/// Measures `options.method` (its learner and step rule, with the method's default config).
+SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& options);
+
+/// Median of the matrix-product rate of [n, n] x [n, n] fp32 products, in GFLOP/s.
+double measured_peak_gflops(std::int64_t n = 1024, int repeats = 5);
+
+}  // namespace promptlab

@@ -1,0 +1,80 @@
+// `promptlab bench-speed`: the JSON it prints, its figures, and its errors.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_test_util.hpp"
+#include "train/speed_bench.hpp"
+
+using promptlab::test::run_cli;
+
+namespace {
+
+nlohmann::json last_json_line(const std::string& output) {
+  const auto end = output.find_last_not_of('\n');
+  const auto begin = output.rfind('\n', end);
+  return nlohmann::json::parse(output.substr(begin == std::string::npos ? 0 : begin + 1, end + 1));
+}
+
+TEST(BenchSpeed, PrintsOneJsonObjectWithEveryFigure) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  for (const char* method : {"coop", "gcscoop", "cocoop"}) {
+    auto r = run_cli(std::string("bench-speed --method ") + method +
+                     " --preset tiny --n-cls 6 --batch 4 --steps 2 --threads 1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const nlohmann::json j = last_json_line(r.output);
+    EXPECT_EQ(j.at("method"), method);
+    EXPECT_EQ(j.at("n_cls"), 6);
+    EXPECT_EQ(j.at("batch"), 4);
+    EXPECT_EQ(j.at("threads"), 1);
+    EXPECT_EQ(j.at("precision"), "fp32");
+    for (const char* key : {"text_step_seconds", "image_seconds", "image_gflops", "gflops_per_second",
+                            "peak_gflops_per_second", "peak_rss_mb"}) {
+      EXPECT_GT(j.at(key).get<double>(), 0.0) << method << " " << key;
+    }
+    EXPECT_DOUBLE_EQ(j.at("step_seconds").get<double>(),
+                     j.at("text_step_seconds").get<double>() + j.at("image_seconds").get<double>());
+  }
+  EXPECT_EQ(last_json_line(run_cli("bench-speed --method gcscoop --preset tiny --n-cls 3 --batch 2 --steps 1").output)
+                .at("step_rule"),
+            "gcsam");
+}
+
+TEST(BenchSpeed, Bf16AndTextFormat) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  auto r = run_cli("bench-speed --method coop --preset tiny --n-cls 3 --batch 2 --steps 1 --precision bf16 --format text");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("coop (coop / sgd), preset tiny, bf16, 3 classes, batch 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("text step"), std::string::npos) << r.output;
+}
+
+TEST(BenchSpeed, BadValuesAreNamed) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--preset vitb17", "--preset must be vitb16 or tiny, got 'vitb17'"},
+      {"--preset tiny --n-cls 0", "--n-cls must be >= 1, got 0"},
+      {"--preset tiny --batch 0", "--batch must be >= 1, got 0"},
+      {"--preset tiny --steps 0", "--steps must be >= 1, got 0"},
+      {"--preset tiny --warmup -1", "--warmup must be >= 0, got -1"},
+      {"--preset tiny --method zeroshot", "method 'zeroshot' does not train"},
+      {"--preset tiny --method gcscop", "gcscoop"},
+      {"--preset tiny --precision fp8", "fp8"},
+      {"--preset tiny --format xml", "xml"},
+  };
+  for (const auto& [args, expected] : cases) {
+    auto r = run_cli("bench-speed " + args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << args << ": " << r.output;
+  }
+}
+
+TEST(BenchSpeed, VitImageFlopsCountsPatchEmbeddingLayersAndProjection) {
+  promptlab::ClipConfig c;  // ViT-B/16: 197 tokens, width 768, 12 layers, 512-d output
+  const double tokens = 197, w = 768;
+  const double per_layer = 12 * tokens * w * w + 2 * tokens * tokens * w;
+  const double expected = 2 * (196 * (3 * 16 * 16) * w + 12 * per_layer + w * 512);
+  EXPECT_DOUBLE_EQ(promptlab::vit_image_flops(c, 1), expected);
+  EXPECT_DOUBLE_EQ(promptlab::vit_image_flops(c, 8), 8 * expected);
+  EXPECT_NEAR(expected / 1e9, 35.2, 0.2);  // ViT-B/16 is about 17.6 GMACs per image
+}
+
+}  // namespace
