@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "util/pickle_archive.hpp"
+
 namespace promptlab {
 namespace {
 
@@ -49,7 +51,7 @@ std::map<std::string, torch::Tensor> read_promptlab_state(const std::string& pat
   c10::IValue root;
   const std::vector<char> bytes = read_bytes(path);
   try {
-    root = torch::pickle_load(bytes);
+    root = load_pickle_archive(bytes);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": neither a TorchScript archive nor a promptlab CLIP checkpoint (" +
                              error_text(e) +

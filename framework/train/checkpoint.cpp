@@ -12,6 +12,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "util/pickle_archive.hpp"
+
 namespace promptlab {
 namespace fs = std::filesystem;
 
@@ -87,7 +89,7 @@ std::optional<TrainState> load_checkpoint(const std::string& path, const std::st
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   TrainState state;
   try {
-    const c10::IValue value = torch::pickle_load(bytes);
+    const c10::IValue value = load_pickle_archive(bytes);
     const auto dict = value.toGenericDict();
     if (dict.at("format").toStringRef() != kFormat) throw std::runtime_error("unknown format");
     state.next_epoch = static_cast<int>(dict.at("next_epoch").toInt());

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "util/pickle_archive.hpp"
+
 namespace promptlab {
 
 std::vector<std::pair<std::string, torch::Tensor>> named_trainable(Learner& learner) {
@@ -50,7 +52,7 @@ std::vector<std::pair<std::string, torch::Tensor>> load_named_tensors(const std:
   std::vector<char> bytes(blob.begin(), blob.end());
   c10::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    value = load_pickle_archive(bytes);
   } catch (const std::exception& e) {
     throw std::runtime_error(source + ": not a tensor archive (" + std::string(e.what()).substr(0, 200) + ")");
   }
