@@ -5,6 +5,9 @@
 // whatever range the zip reader asks for, even past the end of the buffer; a damaged archive
 // (found by tests/fuzz: checkpoint) makes it read beyond the heap block. This reader clamps
 // every read to the buffer, so a damaged archive is an error, never an out-of-bounds read.
+// LibTorch also builds each tensor from the sizes, strides and offset the pickle states without
+// checking them against the bytes stored; this reader refuses a tensor that would reach outside
+// its storage (also found by the checkpoint fuzzer: a read from such a tensor crashed).
 #include <ATen/core/ivalue.h>
 #include <caffe2/serialize/read_adapter_interface.h>
 
@@ -27,7 +30,12 @@ class BoundedMemoryReader final : public caffe2::serialize::ReadAdapterInterface
 };
 
 /// The value saved by torch::pickle_save / Python's torch.save (zip format); throws (a c10::Error
-/// or std::runtime_error) when the bytes are not such an archive.
+/// or std::runtime_error) when the bytes are not such an archive, or when one of its tensors
+/// reaches outside its stored bytes.
 c10::IValue load_pickle_archive(const std::vector<char>& bytes);
+
+/// True when `t` is CPU data and every element lies inside its storage (an undefined or empty
+/// tensor: true).
+bool tensor_within_storage(const at::Tensor& t);
 
 }  // namespace promptlab

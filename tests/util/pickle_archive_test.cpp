@@ -45,5 +45,27 @@ TEST(PickleArchive, DamagedArchivesAreErrors) {
   EXPECT_ANY_THROW(load_pickle_archive(std::vector<char>(100, 'P')));
 }
 
+TEST(PickleArchive, TensorsReachingOutsideTheirStorageAreFound) {
+  const torch::Tensor base = torch::zeros({10});
+  EXPECT_TRUE(tensor_within_storage(base));
+  EXPECT_TRUE(tensor_within_storage(base.as_strided({5}, {2}, 0)));  // elements 0, 2, ..., 8
+  EXPECT_TRUE(tensor_within_storage(base.as_strided({2, 2}, {1, 2}, 6)));  // up to element 9
+  EXPECT_TRUE(tensor_within_storage(torch::Tensor()));
+  EXPECT_TRUE(tensor_within_storage(torch::zeros({0, 3})));
+  // Views a damaged archive can describe: set without the checks as_strided makes, as LibTorch's
+  // unpickler does.
+  auto damaged = [](std::vector<std::int64_t> sizes, std::vector<std::int64_t> strides, std::int64_t offset) {
+    torch::Tensor t = torch::zeros({10});
+    t.unsafeGetTensorImpl()->set_sizes_and_strides(sizes, strides);
+    t.unsafeGetTensorImpl()->set_storage_offset(offset);
+    return t;
+  };
+  EXPECT_TRUE(tensor_within_storage(damaged({2, 2}, {1, 2}, 6)));  // the same check agrees on a good one
+  EXPECT_FALSE(tensor_within_storage(damaged({6}, {2}, 0)));        // element 10
+  EXPECT_FALSE(tensor_within_storage(damaged({2, 2}, {1, 2}, 7)));
+  EXPECT_FALSE(tensor_within_storage(damaged({1}, {1}, 10)));
+  EXPECT_FALSE(tensor_within_storage(torch::empty({4}, torch::TensorOptions().device(torch::kMeta))));
+}
+
 }  // namespace
 }  // namespace promptlab
