@@ -24,8 +24,6 @@ class ThreadShare {
   /// that have exited are removed on the way.
   int live_processes() const;
 
-  const std::string& folder() const { return folder_; }
-
  private:
   std::string folder_;
   std::string path_;
