@@ -35,6 +35,10 @@ std::vector<char> read_bytes(const std::string& path) {
 std::map<std::string, torch::Tensor> read_torchscript_state(const std::string& path) {
   torch::jit::Module module;
   try {
+    {
+      caffe2::serialize::PyTorchStreamReader reader(path);
+      check_archive_pickles(reader, "");  // before LibTorch's unpickler trusts their sizes
+    }
     module = torch::jit::load(path, torch::kCPU);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": cannot load TorchScript archive (truncated or corrupt?): " + error_text(e));

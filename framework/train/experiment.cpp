@@ -44,6 +44,24 @@ void check_known_keys(const Config& layer, const std::set<std::string>& known, c
   }
 }
 
+// Keys in `layer` (from `source`) that `method` neither declares nor gets from the framework or the
+// protocol, each with the methods that do declare it.
+void note_foreign_keys(const PluginHost& host, const std::string& method, const std::set<std::string>& own,
+                       const Config& layer, const std::string& source, std::vector<std::string>& notes) {
+  for (const auto& [key, value] : layer.entries()) {
+    if (own.count(key)) continue;
+    std::vector<std::string> owners;
+    for (const auto& plugin : host.plugins()) {
+      for (const auto& [other, defaults] : plugin.manifest.method_defaults) {
+        if (defaults.has(key)) owners.push_back(other);
+      }
+    }
+    notes.push_back("config key " + key + " (from " + source + ") is declared by method " +
+                    (owners.empty() ? std::string("none") : join(owners, ", ")) + " but not by " + method +
+                    ", so this " + method + " run most likely ignores it");
+  }
+}
+
 std::vector<std::uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
 }  // namespace
@@ -72,7 +90,8 @@ Config framework_defaults() {
   return c;
 }
 
-Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request) {
+Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request,
+                      std::vector<std::string>* notes) {
   const MethodSpec& spec = host.method(request.method);  // throws with the valid names
   std::set<std::string> known;
   Config base = framework_defaults();
@@ -92,9 +111,13 @@ Config resolve_config(const PluginHost& host, const Protocol& protocol, const Ex
   Config resolved = base;
   resolved.merge(host.method_defaults(spec.name));
   resolved.merge(protocol.for_method(spec.name, request.shots));
+  std::set<std::string> own;  // what this method's run reads before the user's layers
+  for (const auto& [k, v] : resolved.entries()) own.insert(k);
+  std::vector<std::string> foreign;
   if (!request.config_file.empty()) {
     Config file = Config::from_toml_file(request.config_file);
     check_known_keys(file, known, request.config_file);
+    note_foreign_keys(host, spec.name, own, file, request.config_file, foreign);
     resolved.merge(file);
   }
   resolved.merge(request.cli_overrides);
@@ -104,7 +127,9 @@ Config resolve_config(const PluginHost& host, const Protocol& protocol, const Ex
     sets.set(key, value);
   }
   check_known_keys(sets, known, "--set");
+  note_foreign_keys(host, spec.name, own, sets, "--set", foreign);
   resolved.merge(sets);
+  if (notes) notes->insert(notes->end(), foreign.begin(), foreign.end());
   resolved.set("seed", request.seed);
   return resolved;
 }
@@ -130,8 +155,9 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
                                protocol.hash + ": the protocol changed, so the run cannot be resumed");
     }
   }
+  std::vector<std::string> config_notes;
   Config config = resumed ? Config::from_json(resumed->config_json, "run " + std::to_string(resumed->id) + "'s config")
-                          : resolve_config(host, protocol, request);
+                          : resolve_config(host, protocol, request, &config_notes);
   check_config_ranges(config, spec.trains);
   const double crop_scale_min = config.get_double("data.crop_scale_min");
   const std::string config_hash =
@@ -211,6 +237,10 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   const std::string checkpoint = checkpoint_path(side_directory(db_path), outcome.run_id);
 
   std::vector<std::string> warnings;
+  for (const auto& note : config_notes) {
+    log("warning: " + note);
+    warnings.push_back(note);
+  }
   for (const auto& problem : dataset_problems(*dataset)) warnings.push_back(problem.message);
   const std::string side = side_directory(db_path);
   std::shared_ptr<Learner> learner;

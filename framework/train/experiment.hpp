@@ -34,8 +34,11 @@ struct ExperimentRequest {
 Config framework_defaults();
 
 /// method defaults < protocol (with the request's shots) < file < --set (framework defaults below all). Unknown keys in
-/// the file or --set fail with the list of valid keys.
-Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request);
+/// the file or --set fail with the list of valid keys. A key another method declares but this one does not (say
+/// sam.rho on a gcscoop run) is kept, since one bench config serves several methods, and described in `notes`
+/// when given: it has no effect on this run.
+Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request,
+                      std::vector<std::string>* notes = nullptr);
 
 /// Where runs write their side files: "<db>.d/" (few-shot splits, feature cache).
 std::string side_directory(const std::string& db_path);

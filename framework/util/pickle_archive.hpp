@@ -7,11 +7,15 @@
 // every read to the buffer, so a damaged archive is an error, never an out-of-bounds read.
 // LibTorch also builds each tensor from the sizes, strides and offset the pickle states without
 // checking them against the bytes stored; this reader refuses a tensor that would reach outside
-// its storage (also found by the checkpoint fuzzer: a read from such a tensor crashed).
+// its storage (also found by the checkpoint fuzzer: a read from such a tensor crashed). Before
+// LibTorch unpickles a record, util/pickle_scan.hpp refuses one whose stated sizes would make it
+// allocate far beyond the bytes (the fuzzers' 4 GiB strings).
 #include <ATen/core/ivalue.h>
+#include <caffe2/serialize/inline_container.h>
 #include <caffe2/serialize/read_adapter_interface.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace promptlab {
@@ -33,6 +37,11 @@ class BoundedMemoryReader final : public caffe2::serialize::ReadAdapterInterface
 /// or std::runtime_error) when the bytes are not such an archive, or when one of its tensors
 /// reaches outside its stored bytes.
 c10::IValue load_pickle_archive(const std::vector<char>& bytes);
+
+/// check_pickle (util/pickle_scan.hpp) on every pickle record of the archive (names ending in
+/// ".pkl" or "debug_pkl": data, constants and a TorchScript archive's source-range tables); errors
+/// name the record, after `what` when it is not empty.
+void check_archive_pickles(caffe2::serialize::PyTorchStreamReader& reader, const std::string& what);
 
 /// True when `t` is CPU data and every element lies inside its storage (an undefined or empty
 /// tensor: true).

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "store/run_store.hpp"
 #include "train/model_source.hpp"
 
 namespace promptlab::test {
@@ -34,6 +35,14 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+/// The text of run `run`'s artifact `name` in `store` ("" when it has none).
+inline std::string artifact_text(RunStore& store, std::int64_t run, const std::string& name) {
+  for (const auto& a : store.artifacts(run)) {
+    if (a.name == name) return std::string(a.data.begin(), a.data.end());
+  }
+  return "";
 }
 
 }  // namespace promptlab::test

@@ -6,6 +6,7 @@
 
 #include "cli/cli_test_util.hpp"
 
+using promptlab::test::artifact_text;
 using promptlab::test::fresh_dir;
 using promptlab::test::run_cli;
 namespace fs = std::filesystem;
@@ -68,6 +69,39 @@ TEST(ConfigErrors, DivergingTrainingFailsNamingEpochAndStepOrSkipsWhenAsked) {
   auto bad = run_cli(args + (dir / "bad.db").string() + " --set train.nonfinite=ignore");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("train.nonfinite = \"ignore\""), std::string::npos) << bad.output;
+}
+
+}  // namespace
+
+namespace {
+
+// One bench config may hold every method's keys, so a key only another method declares is accepted;
+// the run says it will most likely ignore it, on the terminal and in the run's stored warnings.
+TEST(ConfigErrors, AKeyOnlyAnotherMethodDeclaresIsNamedAndStoredWithTheRun) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("config_foreign_key");
+  const std::string file = (dir / "all_methods.toml").string();
+  std::ofstream(file) << "[sam]\nadaptive = true\n[gcsam]\nbeta1 = 0.4\n";
+  const std::string db = (dir / "runs.db").string();
+  auto r = run_cli("run --method gcscoop --dataset tiny_shapes --config " + file +
+                   " --set sam.rho=-0.1 --set train.epochs=1 --set train.views=1 --threads 1 --db " + db);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string from_set = "config key sam.rho (from --set) is declared by method sam but not by gcscoop";
+  const std::string from_file = "config key sam.adaptive (from " + file + ") is declared by method sam but not by gcscoop";
+  EXPECT_NE(r.output.find(from_set), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(from_file), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("gcsam.beta1 ("), std::string::npos) << "gcscoop's own key was reported:\n" << r.output;
+  promptlab::RunStore store(db);
+  const auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  const std::string warnings = artifact_text(store, runs[0].id, "warnings");
+  EXPECT_NE(warnings.find(from_set), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find(from_file), std::string::npos) << warnings;
+  // The method's own keys and the framework's give no such note.
+  auto own = run_cli("run --method sam --dataset tiny_shapes --set sam.rho=0.2 --set optim.lr=0.001 "
+                     "--set train.epochs=1 --set train.views=1 --threads 1 --db " + (dir / "own.db").string());
+  ASSERT_EQ(own.exit_code, 0) << own.output;
+  EXPECT_EQ(own.output.find("config key"), std::string::npos) << own.output;
 }
 
 }  // namespace

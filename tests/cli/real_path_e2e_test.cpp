@@ -15,6 +15,7 @@
 #include "support/python_fixture.hpp"
 
 using namespace promptlab;
+using promptlab::test::artifact_text;
 using promptlab::test::fresh_dir;
 using promptlab::test::run_cli;
 namespace fs = std::filesystem;
@@ -51,13 +52,6 @@ const RealFixture& real_fixture() {
 const RunRecord* find_run(const std::vector<RunRecord>& runs, const std::string& method) {
   auto it = std::find_if(runs.begin(), runs.end(), [&](const RunRecord& r) { return r.method == method; });
   return it == runs.end() ? nullptr : &*it;
-}
-
-std::string artifact_text(RunStore& store, std::int64_t run, const std::string& name) {
-  for (const auto& a : store.artifacts(run)) {
-    if (a.name == name) return std::string(a.data.begin(), a.data.end());
-  }
-  return "";
 }
 
 class RealLayout : public ::testing::TestWithParam<std::string> {};
