@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "coop/clip_freeze.hpp"
-#include "coop/context_init.hpp"
+#include "promptlab/prompt/frozen_clip.hpp"
+#include "promptlab/prompt/context_init.hpp"
 
 namespace promptlab {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cocoop/meta_net.hpp"
-#include "coop/coop_options.hpp"
-#include "coop/prompt_tokens.hpp"
+#include "promptlab/prompt/coop_options.hpp"
+#include "promptlab/prompt/prompt_tokens.hpp"
 #include "promptlab/learner.hpp"
 
 namespace promptlab {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "coop/context_init.hpp"
+#include "promptlab/prompt/context_init.hpp"
 
 namespace promptlab {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "coop/coop_options.hpp"
-#include "coop/prompt_tokens.hpp"
+#include "promptlab/prompt/coop_options.hpp"
+#include "promptlab/prompt/prompt_tokens.hpp"
 #include "promptlab/learner.hpp"
 
 namespace promptlab {

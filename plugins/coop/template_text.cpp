@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "coop/prompt_tokens.hpp"
+#include "promptlab/prompt/prompt_tokens.hpp"
 
 namespace promptlab {
 

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "coop/clip_freeze.hpp"
+#include "promptlab/prompt/frozen_clip.hpp"
 #include "coop/template_text.hpp"
 
 namespace promptlab {

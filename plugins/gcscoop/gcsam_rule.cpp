@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "gcscoop/gradient_constraint.hpp"
-#include "sam/sam_perturbation.hpp"
+#include "promptlab/sharpness/sam_perturbation.hpp"
 
 namespace promptlab {
 

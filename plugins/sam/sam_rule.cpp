@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "sam/sam_perturbation.hpp"
+#include "promptlab/sharpness/sam_perturbation.hpp"
 
 namespace promptlab {
 

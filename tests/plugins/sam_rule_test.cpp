@@ -5,7 +5,7 @@
 
 #include "expect_values.hpp"
 #include "quadratic_objective.hpp"
-#include "sam/sam_perturbation.hpp"
+#include "promptlab/sharpness/sam_perturbation.hpp"
 #include "sam/sam_rule.hpp"
 #include "train/sgd.hpp"
 

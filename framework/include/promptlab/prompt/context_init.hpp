@@ -1,11 +1,11 @@
 #pragma once
-// The initial context vectors of a prompt learner (docs/protocol.md §3).
+// SDK: the initial context vectors of a prompt learner (docs/protocol.md §3).
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <string>
 
-#include "coop/coop_options.hpp"
+#include "promptlab/prompt/coop_options.hpp"
 #include "promptlab/clip_model.hpp"
 #include "promptlab/tokenizer.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Tokenized class prompts "<prefix> <class name>." and their assembly with learned
+// SDK: tokenized class prompts "<prefix> <class name>." and their assembly with learned
 // context vectors: [SOS, ctx, class tokens, ".", EOT, padding] (docs/protocol.md §3).
 #include <torch/torch.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "coop/coop_options.hpp"
+#include "promptlab/prompt/coop_options.hpp"
 #include "promptlab/clip_model.hpp"
 #include "promptlab/tokenizer.hpp"
 

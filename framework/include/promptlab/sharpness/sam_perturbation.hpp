@@ -1,6 +1,7 @@
 #pragma once
-// Gradient helpers shared by the SAM-family step rules: snapshots, global norms,
-// cosines over all trainable tensors, and the ascent perturbation w -> w + eps.
+// SDK: gradient helpers for the SAM-family step rules (SAM, ASAM, GCSAM, and a plugin's own):
+// snapshots, global norms, cosines over all trainable tensors, and the ascent perturbation
+// w -> w + eps.
 #include <torch/torch.h>
 
 #include <vector>

@@ -1,10 +1,10 @@
-#include "coop/context_init.hpp"
+#include "promptlab/prompt/context_init.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <sstream>
 
-#include "coop/prompt_tokens.hpp"
+#include "promptlab/prompt/prompt_tokens.hpp"
 
 namespace promptlab {
 

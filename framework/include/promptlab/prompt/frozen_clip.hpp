@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for learners built on a frozen CLIP.
+// SDK: helpers for learners built on a frozen CLIP (every prompt learner shares them).
 #include <torch/torch.h>
 
 #include "promptlab/clip_model.hpp"

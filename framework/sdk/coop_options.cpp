@@ -1,4 +1,4 @@
-#include "coop/coop_options.hpp"
+#include "promptlab/prompt/coop_options.hpp"
 
 namespace promptlab {
 

@@ -1,5 +1,6 @@
 #pragma once
-// CoOp's settings, read from the "coop." config keys (docs/protocol.md §3).
+// SDK: CoOp's prompt settings, read from the "coop." config keys (docs/protocol.md §3); shared by
+// every learner that builds CoOp-style prompts (CoOp, CoCoOp, and a plugin's own).
 #include <cstdint>
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "coop/prompt_tokens.hpp"
+#include "promptlab/prompt/prompt_tokens.hpp"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "coop/clip_freeze.hpp"
+#include "promptlab/prompt/frozen_clip.hpp"
 
 namespace promptlab {
 

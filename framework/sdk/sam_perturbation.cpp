@@ -1,4 +1,4 @@
-#include "sam/sam_perturbation.hpp"
+#include "promptlab/sharpness/sam_perturbation.hpp"
 
 #include <cmath>
 #include <stdexcept>
