@@ -14,6 +14,10 @@
 //   methods = ["gcscoop"]
 //   datasets = []
 //
+//   [requires]                       # what its methods bind from other plugins
+//   learners = ["coop"]              #   (the framework's own "sgd", kPlainStepRule, needs no entry)
+//   step_rules = []
+//
 //   [methods.gcscoop]                # default config of a method, flattened to dotted keys
 //   "gcsam.rho" = 0.1                # quoted dotted key ...
 //   [methods.gcscoop.optim]
@@ -36,9 +40,13 @@ PluginManifest read_manifest(const std::string& path);
 /// What a plugin actually registered, to compare with its manifest.
 struct Registered {
   std::vector<std::string> learners, step_rules, methods, datasets;
+  std::vector<MethodSpec> method_specs;  // the methods' bindings (checked against [requires])
 };
 
-/// "" when `registered` matches the manifest's [provides]; else a description of the mismatch.
-std::string compare_with_manifest(const PluginManifest& manifest, const Registered& registered);
+/// "" when `registered` matches the manifest's [provides] and every method binds a learner and a
+/// step rule the plugin provides, lists in [requires], finds in `builtin` (the framework's
+/// registrations) or that is kPlainStepRule; else a description of the mismatch.
+std::string compare_with_manifest(const PluginManifest& manifest, const Registered& registered,
+                                  const Registered& builtin = {});
 
 }  // namespace promptlab

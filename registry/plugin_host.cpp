@@ -193,6 +193,29 @@ void PluginHost::load_all(const std::vector<std::string>& explicit_dirs) {
       load_library(file);
     }
   }
+  check_requirements();
+}
+
+void PluginHost::check_requirements() {
+  for (bool dropped = true; dropped;) {
+    dropped = false;
+    for (auto it = plugins_.begin(); it != plugins_.end(); ++it) {
+      std::string missing;
+      for (const auto& l : it->manifest.required_learners) {
+        if (!learners_.count(l)) missing += (missing.empty() ? "" : ", ") + std::string("learner '") + l + "'";
+      }
+      for (const auto& r : it->manifest.required_step_rules) {
+        if (!step_rules_.count(r)) missing += (missing.empty() ? "" : ", ") + std::string("step rule '") + r + "'";
+      }
+      if (missing.empty()) continue;
+      remove_owned_by(it->manifest.name);
+      errors_.push_back({it->library_path, it->library_path + ": plugin '" + it->manifest.name + "' requires " +
+                                               missing + " (its manifest's [requires]), which no loaded plugin provides"});
+      plugins_.erase(it);
+      dropped = true;
+      break;
+    }
+  }
 }
 
 bool PluginHost::load_library(const std::string& so_path) {
@@ -307,9 +330,16 @@ bool PluginHost::load_library(const std::string& so_path) {
   Registered registered;
   for (const auto& [n, e] : learners_) if (e.owner == name) registered.learners.push_back(n);
   for (const auto& [n, e] : step_rules_) if (e.owner == name) registered.step_rules.push_back(n);
-  for (const auto& [n, e] : methods_) if (e.owner == name) registered.methods.push_back(n);
+  for (const auto& [n, e] : methods_) {
+    if (e.owner != name) continue;
+    registered.methods.push_back(n);
+    registered.method_specs.push_back(e.value);
+  }
   for (const auto& [n, e] : datasets_) if (e.owner == name) registered.datasets.push_back(n);
-  const std::string mismatch = compare_with_manifest(manifest, registered);
+  Registered builtin;
+  for (const auto& [n, e] : learners_) if (e.owner == kBuiltinOwner) builtin.learners.push_back(n);
+  for (const auto& [n, e] : step_rules_) if (e.owner == kBuiltinOwner) builtin.step_rules.push_back(n);
+  const std::string mismatch = compare_with_manifest(manifest, registered, builtin);
   if (!mismatch.empty()) {
     remove_owned_by(name);
     return fail("does not match its manifest " + manifest_path.string() + ": " + mismatch);

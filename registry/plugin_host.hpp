@@ -14,6 +14,7 @@ namespace promptlab {
 struct PluginManifest {
   std::string name, version, description, paper;
   std::vector<std::string> learners, step_rules, methods, datasets;
+  std::vector<std::string> required_learners, required_step_rules;  // [requires]: other plugins' parts its methods bind
   std::map<std::string, Config> method_defaults;  // [methods.<name>] tables, flattened to dotted keys
   std::string path;                                // the plugin.toml file
 };
@@ -50,6 +51,9 @@ class PluginHost : public PluginRegistrar {
   void load_all(const std::vector<std::string>& explicit_dirs);
   /// Loads one plugin; failures are recorded in errors(), never thrown. True on success.
   bool load_library(const std::string& so_path);
+  /// Unloads (from the registry) every plugin whose [requires] names a learner or step rule that
+  /// nothing registered, recording why in errors(); repeated until none is left. load_all calls it.
+  void check_requirements();
 
   /// Starts the framework's own registrations (owner "promptlab"); then call add_*.
   void begin_builtin();

@@ -9,7 +9,7 @@ namespace promptlab {
 
 void register_builtins(PluginHost& host) {
   host.begin_builtin();
-  host.add_step_rule("sgd", [](const Config&) { return std::make_unique<PlainStepRule>(); });
+  host.add_step_rule(kPlainStepRule, [](const Config&) { return std::make_unique<PlainStepRule>(); });
   for (const auto& info : reference_datasets()) {
     const std::string name = info.name;
     host.add_dataset(name, [name](const DatasetOptions& opts) { return open_reference_dataset(name, opts); });

@@ -8,7 +8,7 @@ void register_cocoop(promptlab::PluginRegistrar& registrar) {
   registrar.add_learner("cocoop", [](const promptlab::LearnerContext& context) -> std::shared_ptr<promptlab::Learner> {
     return std::make_shared<promptlab::CocoopLearner>(context);
   });
-  registrar.add_method({"cocoop", "cocoop", "sgd", "CoCoOp: image-conditional prompt context (meta-net), plain SGD", true});
+  registrar.add_method({"cocoop", "cocoop", promptlab::kPlainStepRule, "CoCoOp: image-conditional prompt context (meta-net), plain SGD", true});
 }
 
 }  // namespace

@@ -18,10 +18,10 @@ void register_coop(promptlab::PluginRegistrar& registrar) {
   registrar.add_learner("coop", factory_of<promptlab::CoopLearner>());
   registrar.add_learner("zeroshot", factory_of<promptlab::ZeroshotLearner>());
   registrar.add_learner("linear_probe", factory_of<promptlab::LinearProbeLearner>());
-  registrar.add_method({"coop", "coop", "sgd", "CoOp: learned prompt context, plain SGD", true});
-  registrar.add_method({"zeroshot", "zeroshot", "sgd", "CLIP zero-shot with the dataset's hand-written template", false});
+  registrar.add_method({"coop", "coop", promptlab::kPlainStepRule, "CoOp: learned prompt context, plain SGD", true});
+  registrar.add_method({"zeroshot", "zeroshot", promptlab::kPlainStepRule, "CLIP zero-shot with the dataset's hand-written template", false});
   registrar.add_method(
-      {"linear-probe", "linear_probe", "sgd", "Linear head on CLIP image features, initialised from zero-shot", true});
+      {"linear-probe", "linear_probe", promptlab::kPlainStepRule, "Linear head on CLIP image features, initialised from zero-shot", true});
 }
 
 }  // namespace

@@ -73,5 +73,35 @@ TEST(ManifestTest, CompareWithRegistrationsReportsBothDirections) {
   EXPECT_TRUE(contains(why, "registered learner 'extra_learner' not declared")) << why;
 }
 
+TEST(ManifestTest, RequiresNamesWhatItsMethodsBindFromOtherPlugins) {
+  const std::string text = std::string(kManifest) + "[requires]\nlearners = [\"coop\"]\nstep_rules = [\"sam\"]\n";
+  const PluginManifest m = parse_manifest(text, "m.toml");
+  EXPECT_EQ(m.required_learners, std::vector<std::string>{"coop"});
+  EXPECT_EQ(m.required_step_rules, std::vector<std::string>{"sam"});
+  EXPECT_TRUE(parse_manifest(kManifest, "m.toml").required_learners.empty());
+  EXPECT_TRUE(contains(error_of("name = \"a\"\nversion = \"1\"\n[requires]\nmethods = [\"x\"]\n"),
+                       "m.toml:4: unknown key 'requires.methods' (valid: learners, step_rules)"));
+  EXPECT_TRUE(contains(error_of("name = \"a\"\nversion = \"1\"\n[requires]\nlearners = \"coop\"\n"),
+                       "'requires.learners' must be an array of strings"));
+  EXPECT_TRUE(contains(error_of("name = \"a\"\nversion = \"1\"\n[provides]\nlearner = []\n"),
+                       "unknown key 'provides.learner'"));
+}
+
+TEST(ManifestTest, EveryMethodBindingIsProvidedRequiredOrTheFrameworks) {
+  const std::string text = std::string(kManifest) + "[requires]\nlearners = [\"coop\"]\n";
+  const PluginManifest m = parse_manifest(text, "m.toml");
+  Registered ok{{}, {"gcsam"}, {"gcscoop"}, {}, {{"gcscoop", "coop", "gcsam", "", true}}};
+  EXPECT_EQ(compare_with_manifest(m, ok), "");
+  Registered plain{{}, {"gcsam"}, {"gcscoop"}, {}, {{"gcscoop", "coop", kPlainStepRule, "", true}}};
+  EXPECT_EQ(compare_with_manifest(m, plain), "");
+  Registered foreign{{}, {"gcsam"}, {"gcscoop"}, {}, {{"gcscoop", "cocoop", "sam", "", true}}};
+  const std::string why = compare_with_manifest(m, foreign);
+  EXPECT_TRUE(contains(why, "method 'gcscoop' binds learner 'cocoop', which it neither provides nor lists in "
+                            "[requires].learners")) << why;
+  EXPECT_TRUE(contains(why, "method 'gcscoop' binds step rule 'sam'")) << why;
+  Registered builtin{{"cocoop"}, {"sam"}, {}, {}, {}};
+  EXPECT_EQ(compare_with_manifest(m, foreign, builtin), "");
+}
+
 }  // namespace
 }  // namespace promptlab

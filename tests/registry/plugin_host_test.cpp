@@ -198,6 +198,48 @@ TEST(PluginHostTest, ManifestProblemsNameTheFile) {
   fs::remove_all(dir);
 }
 
+TEST(PluginHostTest, APluginWhoseRequirementIsMissingIsUnloadedNamingIt) {
+  // fixture_beta's method binds fixture_alpha's learner; without fixture_alpha it cannot run.
+  const auto dir = test::fresh_dir("requires");
+  fs::create_directories(dir / "fixture_beta");
+  fs::copy_file(fixture_library("good", "fixture_beta"), dir / "fixture_beta" / "libpromptlab_fixture_beta.so");
+  fs::copy_file(fixture_case("good") + "/fixture_beta/plugin.toml", dir / "fixture_beta" / "plugin.toml");
+  const std::string lib = (dir / "fixture_beta" / "libpromptlab_fixture_beta.so").string();
+  PluginHost host;
+  ASSERT_TRUE(host.load_library(lib));
+  host.check_requirements();
+  EXPECT_EQ(host.plugin_versions().count("fixture_beta"), 0u);
+  EXPECT_THROW(host.method("beta"), std::exception);
+  const std::string why = error_for(host, lib);
+  EXPECT_TRUE(contains(why, "plugin 'fixture_beta' requires learner 'alpha_learner'")) << why;
+  EXPECT_TRUE(contains(why, "which no loaded plugin provides")) << why;
+  // With the plugin that provides it, both load.
+  PluginHost both;
+  ASSERT_TRUE(both.load_library(lib));
+  ASSERT_TRUE(both.load_library(fixture_library("good", "fixture_alpha")));
+  both.check_requirements();
+  EXPECT_TRUE(both.errors().empty()) << both.errors().front().reason;
+  EXPECT_EQ(both.method("beta").learner, "alpha_learner");
+  fs::remove_all(dir);
+}
+
+TEST(PluginHostTest, AMethodBindingAnUndeclaredForeignLearnerIsRefused) {
+  const auto dir = test::fresh_dir("undeclared_requires");
+  fs::create_directories(dir / "fixture_beta");
+  const fs::path so = dir / "fixture_beta" / "libpromptlab_fixture_beta.so";
+  fs::copy_file(fixture_library("good", "fixture_beta"), so);
+  test::write_file(dir / "fixture_beta" / "plugin.toml",
+                   "name = \"fixture_beta\"\nversion = \"0.0.1\"\n[provides]\nmethods = [\"beta\"]\n");
+  PluginHost host;
+  ASSERT_TRUE(host.load_library(fixture_library("good", "fixture_alpha")));
+  EXPECT_FALSE(host.load_library(so.string()));
+  const std::string why = error_for(host, so.string());
+  EXPECT_TRUE(contains(why, "method 'beta' binds learner 'alpha_learner', which it neither provides nor lists in "
+                            "[requires].learners")) << why;
+  EXPECT_THROW(host.method("beta"), std::exception);
+  fs::remove_all(dir);
+}
+
 TEST(PluginHostTest, GoodPluginsLoadAlongsideBrokenOnes) {
   const auto dir = test::fresh_dir("mixed");
   test::write_file(dir / "libpromptlab_garbage.so", std::string("\x7f" "ELF garbage", 12));

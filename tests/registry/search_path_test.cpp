@@ -89,6 +89,10 @@ TEST(SearchPathTest, EarlierDirectoryWinsForTheSameName) {
     fs::copy_file(test::fixture_library("good", "fixture_beta"), d / "libpromptlab_fixture_beta.so");
     fs::copy_file(test::fixture_case("good") + "/fixture_beta/plugin.toml", d / "plugin.toml");
   }
+  // fixture_beta's method binds fixture_alpha's learner ([requires]): one copy of it, in "first".
+  fs::create_directories(dir / "first" / "fixture_alpha");
+  fs::copy_file(test::fixture_library("good", "fixture_alpha"), dir / "first" / "fixture_alpha" / "libpromptlab_fixture_alpha.so");
+  fs::copy_file(test::fixture_case("good") + "/fixture_alpha/plugin.toml", dir / "first" / "fixture_alpha" / "plugin.toml");
   {
     ScopedPluginPath env((dir / "second").string().c_str());
     PluginHost host;

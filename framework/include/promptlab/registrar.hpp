@@ -16,12 +16,16 @@ using LearnerFactory = std::function<std::shared_ptr<Learner>(const LearnerConte
 using StepRuleFactory = std::function<std::unique_ptr<StepRule>(const Config&)>;
 using DatasetFactory = std::function<std::shared_ptr<Dataset>(const DatasetOptions&)>;
 
+/// The framework's own step rule: the plain gradient, applied by its SGD. Always registered, so a
+/// method may bind it without listing it in its manifest's [requires].
+inline constexpr const char* kPlainStepRule = "sgd";
+
 /// A method: a name bound to a learner and a step rule. Its default config
 /// comes from the plugin manifest's [methods.<name>] table.
 struct MethodSpec {
   std::string name;
   std::string learner;    // registered learner name
-  std::string step_rule;  // registered step rule name ("sgd" is the framework's plain rule)
+  std::string step_rule;  // registered step rule name (kPlainStepRule: the framework's plain rule)
   std::string description;
   bool trains = true;     // false: evaluated without training (e.g. zero-shot)
 };
