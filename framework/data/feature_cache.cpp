@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "data/file_dataset.hpp"
+#include "util/fnv1a.hpp"
 
 namespace promptlab {
 namespace fs = std::filesystem;

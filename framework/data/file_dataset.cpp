@@ -5,22 +5,9 @@
 #include <utility>
 
 #include "data/image_io.hpp"
+#include "util/fnv1a.hpp"
 
 namespace promptlab {
-
-std::uint64_t fnv1a64(const std::string& text, std::uint64_t h) {
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex64(std::uint64_t value) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 FileDataset::FileDataset(std::string name, std::vector<std::string> classnames, std::string prompt_template,
                          std::vector<DataItem> train, std::vector<DataItem> val, std::vector<DataItem> test,

@@ -45,9 +45,4 @@ class FileDataset : public Dataset {
   std::size_t missing_images_ = 0;
 };
 
-/// 64-bit FNV-1a, for content keys and cache file names.
-std::uint64_t fnv1a64(const std::string& text, std::uint64_t h = 1469598103934665603ull);
-/// 16 lowercase hex digits.
-std::string hex64(std::uint64_t value);
-
 }  // namespace promptlab

@@ -12,21 +12,13 @@
 #include "data/transforms.hpp"
 #include "train/stop_signal.hpp"
 #include "train/trainer.hpp"
+#include "util/fnv1a.hpp"
 #include "util/rng.hpp"
 #include "util/thread_share.hpp"
 
 namespace promptlab {
 
 namespace {
-
-std::uint64_t id_hash(const std::string& id) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : id) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 // Decodes and transforms images on worker threads.
 torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& items,
@@ -44,7 +36,7 @@ torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& it
       try {
         Image img = dataset.load_image(item);
         if (transform == "train") {
-          Rng rng(mix_seed(id_hash(item.id), static_cast<std::uint64_t>(view)));
+          Rng rng(mix_seed(fnv1a64(item.id), static_cast<std::uint64_t>(view)));
           out[k] = train_transform(img, resolution, rng, crop_scale_min);
         } else {
           out[k] = test_transform(img, resolution);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "train/resources.hpp"
+#include "util/fnv1a.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,14 +26,7 @@ Config Protocol::for_method(const std::string& method, std::int64_t n) const {
 }
 
 std::string content_hash(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return hex64(fnv1a64(text));
 }
 
 namespace {

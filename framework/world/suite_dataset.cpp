@@ -3,18 +3,13 @@
 
 #include <stdexcept>
 
+#include "util/fnv1a.hpp"
 #include "world/fashion_mnist.hpp"
 #include "world/renderer.hpp"
 #include "world/vocabulary.hpp"
 
 namespace promptlab::world {
 namespace {
-
-std::uint64_t name_hash(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 Split parse_split(const std::string& text, const std::string& id) {
   if (text == "train") return Split::kTrain;
@@ -61,7 +56,7 @@ Scene SuiteDataset::scene(Split split, int index) const {
                             to_string(split));
   const int label = index % n, k = index / n;
   SceneSpec spec = info_.class_specs[static_cast<std::size_t>(label)];
-  Rng rng(mix_seed(mix_seed(name_hash(info_.name), static_cast<std::uint64_t>(split) + 1),
+  Rng rng(mix_seed(mix_seed(fnv1a64(info_.name), static_cast<std::uint64_t>(split) + 1),
                    static_cast<std::uint64_t>(index)));
   if (spec.size < 0 && info_.min_size > 0) spec.size = rng.range(info_.min_size, 2);
   if (spec.object >= 0 && is_fashion(spec.object)) {
@@ -91,7 +86,7 @@ Image SuiteDataset::load_image(const DataItem& item) const {
   }
   Image image = render_scene(scene(split, index), 64);
   if (info_.shift == DomainShift::kNone) return image;
-  return apply_domain_shift(image, info_.shift, mix_seed(name_hash(item.id), 0x5bd1e995u));
+  return apply_domain_shift(image, info_.shift, mix_seed(fnv1a64(item.id), 0x5bd1e995u));
 }
 
 std::string SuiteDataset::content_key() const {
