@@ -25,11 +25,7 @@ def main() -> None:
     torch.manual_seed(1)
     model = make_reference.Clip(TINIEST).eval()
     make_reference.randomize(model, TINIEST)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if make_reference.is_half_key(name, p):
-                p.data = p.data.half()
-    torch.jit.script(model).save(sys.argv[1])
+    make_reference.save_openai_archive(model, sys.argv[1])
 
 
 if __name__ == "__main__":

@@ -255,11 +255,7 @@ def write_vocab(path: str, merges) -> None:
 def write_weights(path: str, c: dict) -> dict:
     model = make_reference.Clip(c).eval()
     make_reference.randomize(model, c)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if make_reference.is_half_key(name, p):
-                p.data = p.data.half()
-    torch.jit.script(model).save(path)
+    make_reference.save_openai_archive(model, path)
     return c
 
 

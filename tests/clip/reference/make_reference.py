@@ -381,6 +381,15 @@ class Holder(nn.Module):
         return x
 
 
+def save_openai_archive(model: Clip, path: str) -> None:
+    """Saves `model` laid out like OpenAI's releases: the is_half_key tensors in fp16, as TorchScript."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if is_half_key(name, p):
+                p.data = p.data.half()
+    torch.jit.script(model).save(path)
+
+
 def save_state_as_script(state, path: str) -> None:
     """Saves an arbitrary state dict as a TorchScript module tree (for the broken cases)."""
     root = Holder()
@@ -444,11 +453,7 @@ def main() -> None:
     write_bin(os.path.join(args.out, "image_features.bin"), image_features.float())
     write_bin(os.path.join(args.out, "text_features.bin"), text_features.float())
 
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if is_half_key(name, p):
-                p.data = p.data.half()
-    torch.jit.script(model).save(os.path.join(args.out, "weights.pt"))
+    save_openai_archive(model, os.path.join(args.out, "weights.pt"))
     if args.config in ("tiny", "rn_tiny"):
         state = OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items()
                             if k not in ("input_resolution", "context_length", "vocab_size"))
