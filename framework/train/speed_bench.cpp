@@ -92,11 +92,26 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   const ClipConfig clip_config = speed_preset(o.preset);
   ClipModel clip(clip_config);  // random weights
   clip->eval();
-  clip->set_precision(o.precision);
   for (auto& p : clip->parameters()) p.set_requires_grad(false);
   const std::string vocab = embedded_vocab_path();
   if (vocab.empty()) throw std::invalid_argument("bench-speed: the embedded vocabulary (assets/embedded/) is not present");
   const auto tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(vocab));
+  const torch::Tensor images =
+      torch::randn({o.batch, 3, clip_config.image_resolution, clip_config.image_resolution});
+  std::vector<std::int64_t> prompt_ids;
+  const std::int64_t n_prompts = std::min<std::int64_t>(o.n_cls, 64);
+  for (std::int64_t i = 0; i < n_prompts; ++i) {
+    const auto ids = tokenizer->tokenize("a photo of a class " + std::to_string(i) + ".", clip_config.context_length);
+    prompt_ids.insert(prompt_ids.end(), ids.begin(), ids.end());
+  }
+  const torch::Tensor prompts = torch::tensor(prompt_ids, torch::kInt64).view({n_prompts, clip_config.context_length});
+  // Features of the same model in fp32 first: set_precision rounds the weights in place.
+  const auto encode_both = [&] {
+    torch::NoGradGuard no_grad;
+    return std::make_pair(clip->encode_image(images).to(torch::kFloat32), clip->encode_text(prompts).to(torch::kFloat32));
+  };
+  const auto fp32_features = encode_both();
+  clip->set_precision(o.precision);
 
   LearnerContext ctx;
   ctx.clip = clip;
@@ -109,8 +124,6 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   std::unique_ptr<StepRule> rule = host.make_step_rule(spec.step_rule, config);
   Sgd sgd(learner->trainable_parameters(), sgd_options(config));
 
-  const torch::Tensor images =
-      torch::randn({o.batch, 3, clip_config.image_resolution, clip_config.image_resolution});
   const torch::Tensor labels = torch::randint(o.n_cls, {o.batch}, torch::kInt64);
   std::vector<double> text_times, image_times;
   for (int s = 0; s < o.warmup + o.steps; ++s) {
@@ -149,6 +162,14 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
     r.image_gflops = vit_image_flops(clip_config, o.batch) / 1e9;
     r.image_gflops_per_second = r.image_seconds > 0 ? r.image_gflops / r.image_seconds : 0.0;
   }
+  const auto low_features = encode_both();
+  const auto lowest_cosine = [](const torch::Tensor& a, const torch::Tensor& b) {
+    return torch::nn::functional::cosine_similarity(a, b, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))
+        .min()
+        .item<double>();
+  };
+  r.image_cosine_to_fp32 = lowest_cosine(low_features.first, fp32_features.first);
+  r.text_cosine_to_fp32 = lowest_cosine(low_features.second, fp32_features.second);
   r.peak_gflops_per_second = measured_peak_gflops();
   r.peak_rss_mb = peak_rss_mb();
   return r;

@@ -34,6 +34,9 @@ TEST(BenchSpeed, PrintsOneJsonObjectWithEveryFigure) {
     }
     EXPECT_DOUBLE_EQ(j.at("step_seconds").get<double>(),
                      j.at("text_step_seconds").get<double>() + j.at("image_seconds").get<double>());
+    // In fp32 the "low precision" features are the fp32 ones: the same computation.
+    EXPECT_NEAR(j.at("image_cosine_to_fp32").get<double>(), 1.0, 1e-6) << method;
+    EXPECT_NEAR(j.at("text_cosine_to_fp32").get<double>(), 1.0, 1e-6) << method;
   }
   EXPECT_EQ(last_json_line(run_cli("bench-speed --method gcscoop --preset tiny --n-cls 3 --batch 2 --steps 1").output)
                 .at("step_rule"),
@@ -46,6 +49,14 @@ TEST(BenchSpeed, Bf16AndTextFormat) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("coop (coop / sgd), preset tiny, bf16, 3 classes, batch 2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("text step"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cosine to fp32: image features 0.9"), std::string::npos) << r.output;
+  // bf16 encoders give features close to, but not the same as, fp32's.
+  const nlohmann::json j = last_json_line(
+      run_cli("bench-speed --method coop --preset tiny --n-cls 5 --batch 3 --steps 1 --precision bf16").output);
+  for (const char* key : {"image_cosine_to_fp32", "text_cosine_to_fp32"}) {
+    EXPECT_GT(j.at(key).get<double>(), 0.98) << key;
+    EXPECT_LT(j.at(key).get<double>(), 1.0 - 1e-7) << key;
+  }
 }
 
 TEST(BenchSpeed, BadValuesAreNamed) {

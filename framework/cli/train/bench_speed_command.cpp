@@ -38,6 +38,8 @@ nlohmann::ordered_json to_json(const SpeedReport& r) {
   j["gflops_per_second"] = r.image_gflops_per_second;
   j["peak_gflops_per_second"] = r.peak_gflops_per_second;
   j["peak_rss_mb"] = r.peak_rss_mb;
+  j["image_cosine_to_fp32"] = r.image_cosine_to_fp32;
+  j["text_cosine_to_fp32"] = r.text_cosine_to_fp32;
   return j;
 }
 
@@ -59,6 +61,8 @@ void run_bench_speed(const BenchSpeedCli& cli, const GlobalOptions& global) {
               r.image_seconds, r.image_gflops_per_second, r.peak_gflops_per_second);
   std::printf("  step        %10.4f s   (both, as with a cold feature cache)\n", r.step_seconds);
   std::printf("  peak RSS    %10.1f MB\n", r.peak_rss_mb);
+  std::printf("  cosine to fp32: image features %.6f, text features %.6f (lowest over the batch / prompts)\n",
+              r.image_cosine_to_fp32, r.text_cosine_to_fp32);
 }
 
 void setup_bench_speed(CLI::App& app, GlobalOptions& global) {
