@@ -37,7 +37,11 @@ PromptTokens tokenize_prompts(ClipModel& clip, const Tokenizer& tokenizer, const
   return out;
 }
 
-torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tokens, ClassTokenPosition position) {
+torch::Tensor assemble_prompts(const torch::Tensor& learned_ctx, const PromptTokens& tokens,
+                               ClassTokenPosition position) {
+  // The prompts are in the model's dtype; a context learned in fp32 (under bf16) is cast into it,
+  // and its gradient flows back in fp32.
+  const torch::Tensor ctx = learned_ctx.to(tokens.embeddings.scalar_type());
   const std::int64_t n_cls = tokens.embeddings.size(0);
   const std::int64_t n_ctx = tokens.n_ctx;
   const std::int64_t width = tokens.embeddings.size(2);
@@ -51,7 +55,7 @@ torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tok
   auto expand = [&](const torch::Tensor& t) {
     std::vector<std::int64_t> shape = lead;
     for (auto s : t.sizes()) shape.push_back(s);
-    return t.to(ctx.scalar_type()).expand(shape);
+    return t.expand(shape);
   };
   using torch::indexing::Slice;
   const torch::Tensor prefix = expand(tokens.embeddings.index({Slice(), Slice(0, 1)}));  // SOS

@@ -17,7 +17,7 @@ CocoopLearner::CocoopLearner(const LearnerContext& context)
   InitialContext init = initial_context(clip_, *tokenizer_, options_, device_);
   options_.n_ctx = init.n_ctx;
   prefix_ = init.prefix;
-  ctx_ = register_parameter("ctx", init.vectors.clone());
+  ctx_ = register_parameter("ctx", init.vectors.to(learned_dtype(clip_)).clone());
   meta_net_ = register_module("meta_net", MetaNet(clip_->config().embed_dim, clip_->config().text_width,
                                                   options_.seed ^ 0x6d657461ull));
   meta_net_->to(device_, ctx_.scalar_type());

@@ -21,7 +21,7 @@ CoopLearner::CoopLearner(const LearnerContext& context)
   if (options_.csc) {
     vectors = vectors.unsqueeze(0).repeat({static_cast<std::int64_t>(context.classnames.size()), 1, 1});
   }
-  ctx_ = register_parameter("ctx", vectors.clone());
+  ctx_ = register_parameter("ctx", vectors.to(learned_dtype(clip_)).clone());
   set_classnames(context.classnames);
 }
 

@@ -134,6 +134,27 @@ TEST_F(CoopLearnerTest, LogitsAreScaledCosines) {
   for (auto& p : clip_->parameters()) EXPECT_FALSE(p.grad().defined());
 }
 
+// Under bf16 the encoders compute in bf16 while the context, its gradient and the SGD state stay
+// fp32; the logits stay close to fp32's.
+TEST_F(CoopLearnerTest, Bf16EncodersLearnAnFp32Context) {
+  const torch::Tensor f = torch::randn({2, 32});
+  CoopLearner fp32(context("a photo of a"));
+  const torch::Tensor want = fp32.logits(f).detach();
+  clip_->set_precision(Precision::kBf16);
+  CoopLearner learner(context("a photo of a"));
+  EXPECT_EQ(learner.context().scalar_type(), torch::kFloat);
+  // The same initial context, rounded once through the bf16 token embeddings.
+  EXPECT_LT(max_abs_diff(learner.context(), fp32.context().to(torch::kBFloat16).to(torch::kFloat)), 1e-6);
+  torch::Tensor logits = learner.logits(f);
+  EXPECT_EQ(logits.scalar_type(), torch::kFloat);
+  EXPECT_LT(max_abs_diff(logits.detach(), want), 0.25) << "bf16 logits drifted from fp32's";
+  EXPECT_GT(max_abs_diff(logits.detach(), want), 0.0) << "the encoders did not run in bf16";
+  logits.sum().backward();
+  ASSERT_TRUE(learner.context().grad().defined());
+  EXPECT_EQ(learner.context().grad().scalar_type(), torch::kFloat);
+  EXPECT_GT(learner.context().grad().abs().sum().item<double>(), 0.0);
+}
+
 TEST_F(CoopLearnerTest, SetClassnamesKeepsContextAndRetokenizes) {
   CoopLearner learner(context("a photo of a"));
   {

@@ -31,7 +31,8 @@ PromptTokens tokenize_prompts(ClipModel& clip, const Tokenizer& tokenizer, const
                               const torch::Device& device);
 
 /// Builds prompt embeddings from context vectors ctx [..., n_cls, n_ctx, width] (any
-/// leading batch dims) with the class tokens at `position`: [..., n_cls, L, width].
+/// leading batch dims) with the class tokens at `position`: [..., n_cls, L, width], in the
+/// token embeddings' dtype (ctx is cast to it).
 torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tokens, ClassTokenPosition position);
 
 }  // namespace promptlab
