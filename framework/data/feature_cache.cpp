@@ -15,7 +15,9 @@
 #include <unordered_map>
 
 #include "data/file_dataset.hpp"
+#include "util/file_lock.hpp"
 #include "util/fnv1a.hpp"
+#include "util/thread_share.hpp"
 
 namespace promptlab {
 namespace fs = std::filesystem;
@@ -150,18 +152,41 @@ torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<D
   CacheEntry& entry = found->second;
 
   // Rows of cached items; the first index of each missing id goes to compute().
-  std::vector<std::int64_t> rows(items.size(), -1);
+  std::vector<std::int64_t> rows;
   std::vector<std::size_t> missing;
   std::unordered_map<std::string, std::size_t> missing_pos;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto it = entry.rows.find(items[i].id);
-    if (it != entry.rows.end()) {
-      rows[i] = it->second;
-      ++hits_;
-    } else if (missing_pos.emplace(items[i].id, missing.size()).second) {
-      missing.push_back(i);
+  const auto look_up = [&] {
+    rows.assign(items.size(), -1);
+    missing.clear();
+    missing_pos.clear();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto it = entry.rows.find(items[i].id);
+      if (it != entry.rows.end()) {
+        rows[i] = it->second;
+      } else if (missing_pos.emplace(items[i].id, missing.size()).second) {
+        missing.push_back(i);
+      }
+    }
+  };
+  look_up();
+
+  std::unique_ptr<FileLock> turn;
+  if (!missing.empty()) {
+    // Concurrent runs on one store share this folder: they take turns at an entry, and each reads
+    // what the others wrote before computing, so an (image, view) is encoded once. A run waiting
+    // for its turn leaves the host's thread share, so the one computing gets the cores.
+    fs::create_directories(fs::path(path).parent_path());
+    std::unique_ptr<ThreadShareAbsence> away;
+    turn = std::make_unique<FileLock>(path + ".lock", [&] { away = std::make_unique<ThreadShareAbsence>(); });
+    away.reset();
+    CacheEntry on_disk;
+    if (read_entry(path, make_header(model_checksum_, key, transform, view, 0, 0), on_disk) &&
+        on_disk.ids.size() > entry.ids.size()) {
+      entry = std::move(on_disk);
+      look_up();
     }
   }
+  for (std::size_t i = 0; i < items.size(); ++i) hits_ += rows[i] >= 0 ? 1 : 0;
 
   if (!missing.empty()) {
     torch::Tensor fresh = compute(missing);

@@ -132,6 +132,27 @@ void set_thread_policy(int requested) {
   apply_locked(p);
 }
 
+ThreadShareAbsence::ThreadShareAbsence() {
+  Policy& p = policy();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  if (p.fixed == 0 && p.share) {
+    p.share.reset();  // removes this process's lock file
+    left_ = true;
+  }
+}
+
+ThreadShareAbsence::~ThreadShareAbsence() {
+  if (!left_) return;
+  Policy& p = policy();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  try {
+    p.share = std::make_unique<ThreadShare>(default_thread_share_folder());
+  } catch (const std::exception&) {
+    // It joined this folder before; if it cannot now, it computes as a lone run would.
+  }
+  apply_locked(p);
+}
+
 int rebalance_threads() {
   Policy& p = policy();
   std::lock_guard<std::mutex> lock(p.mutex);

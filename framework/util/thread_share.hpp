@@ -46,4 +46,19 @@ void set_thread_policy(int requested);
 /// does nothing. Returns the thread count in effect.
 int rebalance_threads();
 
+/// While it lives, this process does not count among the host's computing processes (in the
+/// fair-share mode; otherwise it does nothing): for a process that blocks waiting for another's
+/// work, so that the worker's next rebalance takes the cores back. It rejoins and rebalances on
+/// destruction.
+class ThreadShareAbsence {
+ public:
+  ThreadShareAbsence();
+  ~ThreadShareAbsence();
+  ThreadShareAbsence(const ThreadShareAbsence&) = delete;
+  ThreadShareAbsence& operator=(const ThreadShareAbsence&) = delete;
+
+ private:
+  bool left_ = false;
+};
+
 }  // namespace promptlab

@@ -1,7 +1,10 @@
 // Feature cache: hits, misses, persistence, and invalidation by model or transform.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
+#include <thread>
 
 #include "data/feature_cache.hpp"
 #include "data_test_util.hpp"
@@ -135,6 +138,46 @@ TEST(FeatureCache, TenThousandItemsRoundTripFromDisk) {
   EXPECT_EQ(cold.hits(), 10000u);
   EXPECT_EQ(cold.misses(), 0u);
   EXPECT_TRUE(torch::equal(first, again));
+}
+
+// Two caches on one folder (as two runs on one store) asking for the same entry at once: the
+// second waits for the first's turn and reads its rows instead of encoding the images again.
+// flock locks separate opens of a file even within one process, so two threads stand in for two
+// processes.
+TEST(FeatureCache, ConcurrentRunsEncodeAnEntryOnce) {
+  TempDir tmp("fcache_shared");
+  MemDataset d("mem", {4, 4, 4}, 1, 2);
+  const auto items = d.items(Split::kTrain);
+  std::atomic<std::size_t> computed{0};
+  std::promise<void> first_computing;
+  std::size_t first_misses = 0, second_misses = 0, second_hits = 0;
+  torch::Tensor a, b;
+  std::thread first([&] {
+    FeatureCache cache(tmp.str(), "model-abc");
+    a = cache.get_or_compute(d, items, "train", 1, [&](const std::vector<std::size_t>& idx) {
+      first_computing.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the second asks meanwhile
+      computed += idx.size();
+      return fake_features(items, idx, 8, nullptr);
+    });
+    first_misses = cache.misses();
+  });
+  first_computing.get_future().wait();
+  {
+    FeatureCache cache(tmp.str(), "model-abc");
+    b = cache.get_or_compute(d, items, "train", 1, [&](const std::vector<std::size_t>& idx) {
+      computed += idx.size();
+      return fake_features(items, idx, 8, nullptr);
+    });
+    second_misses = cache.misses();
+    second_hits = cache.hits();
+  }
+  first.join();
+  EXPECT_EQ(computed.load(), items.size()) << "an image was encoded twice";
+  EXPECT_EQ(first_misses, items.size());
+  EXPECT_EQ(second_misses, 0u);
+  EXPECT_EQ(second_hits, items.size());
+  EXPECT_TRUE(torch::equal(a, b));
 }
 
 }  // namespace

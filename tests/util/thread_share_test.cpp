@@ -142,3 +142,40 @@ TEST(ThreadShare, DefaultFolderFollowsTheEnvironment) {
 
 }  // namespace
 }  // namespace promptlab
+
+namespace promptlab {
+namespace {
+
+// A process waiting for another's work steps out of the set, so the worker takes the cores, and
+// steps back in afterwards. Run in a child: the policy is process-wide.
+TEST(ThreadShare, AnAbsentProcessIsNotCountedAndRejoins) {
+  const fs::path folder = fresh_folder("absence");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::setenv("PROMPTLAB_RUNTIME_DIR", folder.c_str(), 1);
+    const fs::path mine = folder / (std::to_string(::getpid()) + ".lock");
+    set_thread_policy(0);
+    int code = fs::exists(mine) ? 0 : 1;
+    {
+      ThreadShareAbsence away;
+      if (fs::exists(mine)) code |= 2;
+    }
+    if (!fs::exists(mine)) code |= 4;
+    set_thread_policy(1);  // a fixed count: the absence does nothing
+    {
+      ThreadShareAbsence away;
+      if (!fs::exists(mine)) code |= 8;
+    }
+    std::_Exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: not joined, 2: still counted while absent, 4: did not rejoin, "
+                                       "8: left the set under a fixed count";
+  fs::remove_all(folder);
+}
+
+}  // namespace
+}  // namespace promptlab
