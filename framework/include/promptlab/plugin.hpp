@@ -18,7 +18,7 @@
 /// promptlab version, LibTorch version and compiler: the host refuses a plugin whose
 /// fingerprint differs from its own, since C++ objects cross the boundary.
 #define PROMPTLAB_BUILD_FINGERPRINT                                                  \
-  "promptlab-0.1.0;torch-" PROMPTLAB_TORCH_VERSION_STRING ";gcc-" PROMPTLAB_STRINGIFY( \
+  "promptlab-" PROMPTLAB_VERSION_STRING ";torch-" PROMPTLAB_TORCH_VERSION_STRING ";gcc-" PROMPTLAB_STRINGIFY( \
       __GNUC__) "." PROMPTLAB_STRINGIFY(__GNUC_MINOR__) ";cxxabi-" PROMPTLAB_STRINGIFY(_GLIBCXX_USE_CXX11_ABI)
 
 extern "C" {

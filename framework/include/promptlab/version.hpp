@@ -1,10 +1,14 @@
 #pragma once
 #include <cstdint>
 
+/// promptlab's own version: the one place it is written (CMakeLists.txt reads it from here, and
+/// plugin.hpp puts it in the build fingerprint).
+#define PROMPTLAB_VERSION_STRING "0.1.0"
+
 namespace promptlab {
 
 /// promptlab's own version, recorded with every run.
-inline constexpr const char* kVersion = "0.1.0";
+inline constexpr const char* kVersion = PROMPTLAB_VERSION_STRING;
 
 /// Plugin SDK/ABI version. Bump whenever PluginInfo, PluginRegistrar, any interface a
 /// plugin implements (Learner, StepRule, Dataset) or the set of SDK functions a plugin
