@@ -127,8 +127,22 @@ void write_entry(const std::string& path, const nlohmann::json& header, const Ca
 
 }  // namespace
 
-FeatureCache::FeatureCache(std::string dir, std::string model_checksum)
-    : dir_(std::move(dir)), model_checksum_(std::move(model_checksum)), state_(std::make_shared<State>()) {}
+namespace {
+
+// compute()'s result as contiguous CPU float32 [n, embed]; throws naming the dataset otherwise.
+torch::Tensor checked_features(const torch::Tensor& fresh, std::size_t n, const Dataset& d) {
+  if (!fresh.defined() || fresh.dim() != 2 || fresh.size(0) != static_cast<std::int64_t>(n)) {
+    throw std::runtime_error("feature cache: compute() for " + d.name() + " must return [" + std::to_string(n) +
+                             ", embed] features");
+  }
+  return fresh.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+}
+
+}  // namespace
+
+FeatureCache::FeatureCache(std::string dir, std::string model_checksum, bool enabled)
+    : dir_(std::move(dir)), model_checksum_(std::move(model_checksum)), enabled_(enabled),
+      state_(std::make_shared<State>()) {}
 
 std::string FeatureCache::file_path(const Dataset& d, const std::string& transform, int view) const {
   const std::string key = d.content_key();
@@ -141,6 +155,22 @@ std::string FeatureCache::file_path(const Dataset& d, const std::string& transfo
 torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<DataItem>& items,
                                            const std::string& transform, int view,
                                            const std::function<torch::Tensor(const std::vector<std::size_t>&)>& compute) {
+  if (!enabled_) {
+    // Each distinct id once, in the order a cold cache would ask for them; nothing kept.
+    std::vector<std::size_t> first;
+    std::unordered_map<std::string, std::int64_t> row_of;
+    std::vector<std::int64_t> rows(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto [it, added] = row_of.emplace(items[i].id, static_cast<std::int64_t>(first.size()));
+      if (added) first.push_back(i);
+      rows[i] = it->second;
+    }
+    if (first.empty()) return torch::empty({0, 0}, torch::kFloat32);
+    const torch::Tensor fresh = checked_features(compute(first), first.size(), d);
+    misses_ += first.size();
+    if (first.size() == items.size()) return fresh;
+    return fresh.index_select(0, torch::tensor(rows, torch::kInt64));
+  }
   const std::string path = file_path(d, transform, view);
   const std::string key = d.content_key();
   auto found = state_->entries.find(path);
@@ -190,11 +220,7 @@ torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<D
 
   if (!missing.empty()) {
     torch::Tensor fresh = compute(missing);
-    if (!fresh.defined() || fresh.dim() != 2 || fresh.size(0) != static_cast<std::int64_t>(missing.size())) {
-      throw std::runtime_error("feature cache: compute() for " + d.name() + " must return [" +
-                               std::to_string(missing.size()) + ", embed] features");
-    }
-    fresh = fresh.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    fresh = checked_features(fresh, missing.size(), d);
     if (entry.ids.empty()) {
       entry.dim = fresh.size(1);
       entry.features = fresh;

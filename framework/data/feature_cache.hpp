@@ -19,8 +19,9 @@ namespace promptlab {
 /// key and transform, so a file from another model or transform is never used).
 class FeatureCache {
  public:
-  /// `dir` e.g. "<db>.cache/"; created on first write.
-  FeatureCache(std::string dir, std::string model_checksum);
+  /// `dir` e.g. "<db>.cache/"; created on first write. A disabled cache computes every item on
+  /// each call and touches no file.
+  FeatureCache(std::string dir, std::string model_checksum, bool enabled = true);
 
   /// Features for `items` (rows in the same order) under `transform` ("test" or "train") and
   /// augmented `view` (0 for test). Items not cached are computed with compute(indices into
@@ -40,6 +41,7 @@ class FeatureCache {
  private:
   std::string dir_;
   std::string model_checksum_;
+  bool enabled_ = true;
   std::size_t hits_ = 0;
   std::size_t misses_ = 0;
   struct State;

@@ -257,7 +257,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     Subsampled train_set = subsample_classes(fs_split.train, all_names, train_subset, fs_split.train);
     const auto test_items = dataset->items(Split::kTest);
 
-    FeatureCache cache(side + "/features", model.checksum + "-" + to_string(model.precision));
+    FeatureCache cache(side + "/features", model.checksum + "-" + to_string(model.precision), request.feature_cache);
     LearnerContext ctx;
     ctx.clip = model.clip;
     ctx.tokenizer = model.tokenizer.get();

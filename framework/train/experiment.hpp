@@ -28,6 +28,8 @@ struct ExperimentRequest {
   std::string config_file;               // --config FILE.toml ("" = none)
   std::vector<std::string> assignments;  // --set key=value
   Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
+  bool feature_cache = true;             // false: encode every image again, reading and writing no cache (the
+                                         // lever's off switch; the results are the same, docs/speed.md)
 };
 
 /// Framework-wide defaults (the lowest layer of every resolved config).

@@ -1,6 +1,7 @@
 // End to end: `promptlab run` on the embedded default records runs that the store reads back.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 using namespace promptlab;
 using promptlab::test::fresh_dir;
 using promptlab::test::run_cli;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -156,3 +158,41 @@ TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].status, "interrupted");
 }
+
+namespace {
+
+// The feature cache is a speed lever that must change no result: seed 2 trained with features
+// cached by seed 1's run (test images, and training views of the images both samples share)
+// equals seed 2 trained with --no-feature-cache, which encodes everything again and writes nothing.
+TEST(RunEndToEnd, TheFeatureCacheChangesNoResult) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("cache_lever");
+  const std::string cached = (dir / "cached.db").string(), uncached = (dir / "uncached.db").string();
+  const std::string args = "run --method coop --dataset tiny_shapes --set train.epochs=2 --set train.views=2 --threads 1 ";
+  ASSERT_EQ(run_cli(args + "--seed 1 --db " + cached).exit_code, 0);
+  auto warm = run_cli(args + "--seed 2 --db " + cached);
+  ASSERT_EQ(warm.exit_code, 0) << warm.output;
+  auto cold = run_cli(args + "--seed 2 --no-feature-cache --db " + uncached);
+  ASSERT_EQ(cold.exit_code, 0) << cold.output;
+  EXPECT_FALSE(fs::exists(uncached + ".d/features")) << "--no-feature-cache wrote a cache";
+
+  promptlab::RunStore a(cached), b(uncached);
+  const auto runs_a = a.list_runs();
+  const auto runs_b = b.list_runs();
+  ASSERT_EQ(runs_a.size(), 2u);
+  ASSERT_EQ(runs_b.size(), 1u);
+  const auto& with_cache = runs_a[0].seed == 2 ? runs_a[0] : runs_a[1];
+  ASSERT_EQ(with_cache.seed, 2);
+  const auto results_a = a.results(with_cache.id), results_b = b.results(runs_b[0].id);
+  ASSERT_EQ(results_a.size(), results_b.size());
+  for (std::size_t i = 0; i < results_a.size(); ++i) {
+    EXPECT_EQ(results_a[i].split, results_b[i].split);
+    EXPECT_EQ(results_a[i].accuracy, results_b[i].accuracy) << results_a[i].split;
+  }
+  const std::string learned = promptlab::test::artifact_text(a, with_cache.id, "parameters");
+  ASSERT_FALSE(learned.empty());
+  EXPECT_TRUE(learned == promptlab::test::artifact_text(b, runs_b[0].id, "parameters"))
+      << "the learned prompt differs with the cache";
+}
+
+}  // namespace

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -178,6 +179,26 @@ TEST(FeatureCache, ConcurrentRunsEncodeAnEntryOnce) {
   EXPECT_EQ(second_misses, 0u);
   EXPECT_EQ(second_hits, items.size());
   EXPECT_TRUE(torch::equal(a, b));
+}
+
+// The off switch: every call encodes again (each distinct item once), and no file is written.
+TEST(FeatureCache, ADisabledCacheComputesEveryCallAndWritesNothing) {
+  TempDir tmp("fcache_off");
+  MemDataset d("mem", {4, 4, 4}, 1, 2);
+  auto items = d.items(Split::kTest);
+  items.push_back(items.front());  // a repeated item is computed once per call
+  std::size_t calls = 0;
+  auto compute = [&](const std::vector<std::size_t>& idx) { return fake_features(items, idx, 8, &calls); };
+  FeatureCache on(tmp.str() + "/on", "model-abc");
+  const torch::Tensor want = on.get_or_compute(d, items, "test", 0, compute);
+  calls = 0;
+  FeatureCache off(tmp.str() + "/off", "model-abc", /*enabled=*/false);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_TRUE(torch::equal(off.get_or_compute(d, items, "test", 0, compute), want));
+  }
+  EXPECT_EQ(calls, 2 * (items.size() - 1));
+  EXPECT_EQ(off.hits(), 0u);
+  EXPECT_FALSE(std::filesystem::exists(tmp.str() + "/off"));
 }
 
 }  // namespace

@@ -91,6 +91,8 @@ void setup_bench(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--weights", opts->model.weights, "CLIP weights");
   cmd->add_option("--vocab", opts->model.vocab, "BPE merges for --weights");
   cmd->add_option("--data-root", opts->model.data_root, "Root folder of the reference datasets");
+  cmd->add_flag("!--no-feature-cache", opts->model.feature_cache,
+                "Encode every image again, reading and writing no feature cache (same results, slower)");
   cmd->add_option("--config", opts->config_file, "TOML file of config keys (applied to every run)");
   cmd->add_option("--set", opts->sets, "key=value override (repeatable)");
   cmd->add_option("--format", opts->format, "text|markdown|csv|json")->capture_default_str();

@@ -101,6 +101,7 @@ ExperimentRequest make_request(const Cell& cell, const std::string& config_file,
   req.config_file = config_file;
   req.assignments = sets;
   req.cli_overrides = model.as_config();
+  req.feature_cache = model.feature_cache;
   return req;
 }
 

@@ -26,6 +26,7 @@ std::vector<std::string> choose_datasets(const std::vector<std::string>& request
 /// Options of `run` that become config keys (model.weights, model.vocab, data.root).
 struct ModelOptions {
   std::string weights, vocab, data_root;
+  bool feature_cache = true;  // false: --no-feature-cache (not part of the config: results do not depend on it)
   Config as_config() const;
 };
 
