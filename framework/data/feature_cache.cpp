@@ -127,19 +127,6 @@ void write_entry(const std::string& path, const nlohmann::json& header, const Ca
 
 }  // namespace
 
-namespace {
-
-// compute()'s result as contiguous CPU float32 [n, embed]; throws naming the dataset otherwise.
-torch::Tensor checked_features(const torch::Tensor& fresh, std::size_t n, const Dataset& d) {
-  if (!fresh.defined() || fresh.dim() != 2 || fresh.size(0) != static_cast<std::int64_t>(n)) {
-    throw std::runtime_error("feature cache: compute() for " + d.name() + " must return [" + std::to_string(n) +
-                             ", embed] features");
-  }
-  return fresh.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-}
-
-}  // namespace
-
 FeatureCache::FeatureCache(std::string dir, std::string model_checksum, bool enabled)
     : dir_(std::move(dir)), model_checksum_(std::move(model_checksum)), enabled_(enabled),
       state_(std::make_shared<State>()) {}
@@ -155,31 +142,22 @@ std::string FeatureCache::file_path(const Dataset& d, const std::string& transfo
 torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<DataItem>& items,
                                            const std::string& transform, int view,
                                            const std::function<torch::Tensor(const std::vector<std::size_t>&)>& compute) {
-  if (!enabled_) {
-    // Each distinct id once, in the order a cold cache would ask for them; nothing kept.
-    std::vector<std::size_t> first;
-    std::unordered_map<std::string, std::int64_t> row_of;
-    std::vector<std::int64_t> rows(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const auto [it, added] = row_of.emplace(items[i].id, static_cast<std::int64_t>(first.size()));
-      if (added) first.push_back(i);
-      rows[i] = it->second;
-    }
-    if (first.empty()) return torch::empty({0, 0}, torch::kFloat32);
-    const torch::Tensor fresh = checked_features(compute(first), first.size(), d);
-    misses_ += first.size();
-    if (first.size() == items.size()) return fresh;
-    return fresh.index_select(0, torch::tensor(rows, torch::kInt64));
-  }
   const std::string path = file_path(d, transform, view);
   const std::string key = d.content_key();
-  auto found = state_->entries.find(path);
-  if (found == state_->entries.end()) {
-    CacheEntry entry;
-    read_entry(path, make_header(model_checksum_, key, transform, view, 0, 0), entry);
-    found = state_->entries.emplace(path, std::move(entry)).first;
+  // A disabled cache works on an empty entry of its own: every item is missing (each distinct id
+  // computed once, as a cold cache would), and no file is read or written.
+  CacheEntry uncached;
+  CacheEntry* cached = &uncached;
+  if (enabled_) {
+    auto found = state_->entries.find(path);
+    if (found == state_->entries.end()) {
+      CacheEntry loaded;
+      read_entry(path, make_header(model_checksum_, key, transform, view, 0, 0), loaded);
+      found = state_->entries.emplace(path, std::move(loaded)).first;
+    }
+    cached = &found->second;
   }
-  CacheEntry& entry = found->second;
+  CacheEntry& entry = *cached;
 
   // Rows of cached items; the first index of each missing id goes to compute().
   std::vector<std::int64_t> rows;
@@ -201,7 +179,7 @@ torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<D
   look_up();
 
   std::unique_ptr<FileLock> turn;
-  if (!missing.empty()) {
+  if (enabled_ && !missing.empty()) {
     // Concurrent runs on one store share this folder: they take turns at an entry, and each reads
     // what the others wrote before computing, so an (image, view) is encoded once. A run waiting
     // for its turn leaves the host's thread share, so the one computing gets the cores.
@@ -220,7 +198,11 @@ torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<D
 
   if (!missing.empty()) {
     torch::Tensor fresh = compute(missing);
-    fresh = checked_features(fresh, missing.size(), d);
+    if (!fresh.defined() || fresh.dim() != 2 || fresh.size(0) != static_cast<std::int64_t>(missing.size())) {
+      throw std::runtime_error("feature cache: compute() for " + d.name() + " must return [" +
+                               std::to_string(missing.size()) + ", embed] features");
+    }
+    fresh = fresh.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     if (entry.ids.empty()) {
       entry.dim = fresh.size(1);
       entry.features = fresh;
@@ -241,10 +223,12 @@ torch::Tensor FeatureCache::get_or_compute(const Dataset& d, const std::vector<D
       if (rows[i] < 0) rows[i] = base + static_cast<std::int64_t>(missing_pos.at(items[i].id));
     }
     misses_ += missing.size();
-    write_entry(path,
-                make_header(model_checksum_, key, transform, view, static_cast<std::int64_t>(entry.ids.size()),
-                            entry.dim),
-                entry);
+    if (enabled_) {
+      write_entry(path,
+                  make_header(model_checksum_, key, transform, view, static_cast<std::int64_t>(entry.ids.size()),
+                              entry.dim),
+                  entry);
+    }
   }
   if (items.empty()) return torch::empty({0, entry.dim}, torch::kFloat32);
   bool identity = rows.size() == entry.ids.size();

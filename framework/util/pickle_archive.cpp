@@ -32,14 +32,23 @@ bool tensor_within_storage(const at::Tensor& t) {
   return (last + 1) * item <= static_cast<std::int64_t>(t.storage().nbytes());
 }
 
+namespace {
+
+// check_pickle on one record of the archive; errors name it, after `what` when not empty.
+void check_pickle_record(caffe2::serialize::PyTorchStreamReader& reader, const std::string& name,
+                         const std::string& what) {
+  const auto [record, size] = reader.getRecord(name);
+  check_pickle(static_cast<const char*>(record.get()), size, (what.empty() ? "" : what + ": ") + "record " + name);
+}
+
+}  // namespace
+
 void check_archive_pickles(caffe2::serialize::PyTorchStreamReader& reader, const std::string& what) {
   const auto ends_with = [](const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
   };
   for (const std::string& name : reader.getAllRecords()) {
-    if (!ends_with(name, ".pkl") && !ends_with(name, "debug_pkl")) continue;
-    const auto [record, size] = reader.getRecord(name);
-    check_pickle(static_cast<const char*>(record.get()), size, (what.empty() ? "" : what + ": ") + "record " + name);
+    if (ends_with(name, ".pkl") || ends_with(name, "debug_pkl")) check_pickle_record(reader, name, what);
   }
 }
 
@@ -69,8 +78,7 @@ void check_tensors(const c10::IValue& value, int depth = 0) {
 c10::IValue load_pickle_archive(const std::vector<char>& bytes) {
   // The zip reader checks the archive's layout against size(); the adapter keeps every read inside.
   caffe2::serialize::PyTorchStreamReader reader(std::make_unique<BoundedMemoryReader>(bytes.data(), bytes.size()));
-  const auto [record, size] = reader.getRecord("data.pkl");
-  check_pickle(static_cast<const char*>(record.get()), size, "record data.pkl");
+  check_pickle_record(reader, "data.pkl", "");  // the record readArchiveAndTensors reads
   c10::IValue value = torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
                                                         /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
                                                         /*device=*/c10::nullopt, reader);
