@@ -1,22 +1,109 @@
 #include "train/batch_objective.hpp"
 
+#include <stdexcept>
+
 namespace promptlab {
 
-BatchObjective::BatchObjective(Learner& learner, torch::Tensor features, torch::Tensor labels)
-    : learner_(learner), features_(std::move(features)), labels_(std::move(labels)),
+BatchObjective::BatchObjective(Learner& learner, torch::Tensor features, torch::Tensor labels,
+                               ZeroShotTeacher* teacher)
+    : learner_(learner), features_(std::move(features)), labels_(std::move(labels)), teacher_(teacher),
       params_(learner.trainable_parameters()) {}
+
+LossTerms BatchObjective::forward(bool with_teacher) {
+  LearnerOutput out = learner_.training_forward(TrainingBatch{features_, labels_});
+  for (const auto& [name, value] : out.terms) {
+    if (name == kCrossEntropy || name == kTrainingLoss || name == kKlToZeroShot) {
+      throw std::invalid_argument("the learner returned a loss term named \"" + name +
+                                  "\", a name the framework keeps for its own");
+    }
+    if (!value.defined() || value.numel() != 1) {
+      throw std::invalid_argument("the learner's loss term \"" + name + "\" is not a scalar tensor");
+    }
+  }
+  LossTerms terms = std::move(out.terms);
+  terms[kCrossEntropy] = torch::nn::functional::cross_entropy(out.logits, labels_);
+  if (with_teacher) {
+    if (teacher_ == nullptr) {
+      throw std::invalid_argument("the loss term \"kl_to_zeroshot\" needs a zero-shot teacher, and this run has none");
+    }
+    if (!teacher_logits_.defined()) teacher_logits_ = teacher_->logits(features_);
+    // KL(teacher || learner), averaged over the batch.
+    const torch::Tensor log_student = torch::log_softmax(out.logits.to(torch::kFloat), 1);
+    const torch::Tensor log_teacher = torch::log_softmax(teacher_logits_, 1);
+    terms[kKlToZeroShot] = (log_teacher.exp() * (log_teacher - log_student)).sum(1).mean();
+  }
+  last_logits_ = out.logits;
+  return terms;
+}
+
+torch::Tensor BatchObjective::sum_of(const LossTerms& terms, const std::vector<std::string>& names) const {
+  torch::Tensor sum;
+  auto add = [&sum](const torch::Tensor& t) { sum = sum.defined() ? sum + t : t; };
+  for (const auto& name : names) {
+    if (name == kTrainingLoss) {
+      // "ce" first, then the learner's terms by name: the order evaluate() has always summed in.
+      add(terms.at(kCrossEntropy));
+      for (const auto& [n, t] : terms)
+        if (n != kCrossEntropy && n != kKlToZeroShot) add(t);
+      continue;
+    }
+    auto it = terms.find(name);
+    if (it == terms.end()) {
+      std::string known = kTrainingLoss;
+      for (const auto& [n, t] : terms) known += ", " + n;
+      if (terms.count(kKlToZeroShot) == 0) known += std::string(", ") + kKlToZeroShot;
+      throw std::invalid_argument("no loss term named \"" + name + "\" (the terms are " + known + ")");
+    }
+    add(it->second);
+  }
+  if (!sum.defined()) throw std::invalid_argument("a group of loss terms is empty");
+  return sum;
+}
+
+void BatchObjective::record_first(const torch::Tensor& logits, const LossTerms& terms) {
+  if (first_logits_.defined()) return;
+  first_logits_ = logits.detach();
+  for (const auto& [name, value] : terms) first_terms_[name] = value.detach().item<double>();
+}
 
 double BatchObjective::evaluate() {
   for (auto& p : params_) {
     if (p.grad().defined()) p.grad().zero_();
   }
-  torch::Tensor logits = learner_.logits(features_);
-  torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels_);
-  torch::Tensor extra = learner_.extra_loss();
-  if (extra.defined()) loss = loss + extra;
+  LossTerms terms = forward(/*with_teacher=*/false);
+  torch::Tensor loss = sum_of(terms, {kTrainingLoss});
   loss.backward();
-  if (!first_logits_.defined()) first_logits_ = logits.detach();
+  record_first(last_logits_, terms);
   return loss.item<double>();
+}
+
+std::vector<TermGradient> BatchObjective::gradients(const std::vector<std::vector<std::string>>& groups) {
+  bool with_teacher = false;
+  for (const auto& g : groups)
+    for (const auto& name : g) with_teacher = with_teacher || name == kKlToZeroShot;
+  LossTerms terms = forward(with_teacher);
+  std::vector<torch::Tensor> sums;
+  for (const auto& g : groups) sums.push_back(sum_of(terms, g));
+  std::vector<TermGradient> out;
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    const bool more = i + 1 < sums.size();
+    auto grads = torch::autograd::grad({sums[i]}, params_, {}, /*retain_graph=*/more, /*create_graph=*/false,
+                                       /*allow_unused=*/true);
+    TermGradient tg;
+    tg.value = sums[i].item<double>();
+    for (std::size_t k = 0; k < grads.size(); ++k)
+      tg.gradient.push_back(grads[k].defined() ? grads[k] : torch::zeros_like(params_[k]));
+    out.push_back(std::move(tg));
+  }
+  record_first(last_logits_, terms);
+  return out;
+}
+
+std::map<std::string, double> BatchObjective::term_metrics() const {
+  std::map<std::string, double> out;
+  if (first_terms_.size() < 2) return out;
+  for (const auto& [name, value] : first_terms_) out["loss_" + name] = value;
+  return out;
 }
 
 StepMetrics PlainStepRule::compute_gradient(Objective& objective) {

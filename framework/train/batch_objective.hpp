@@ -1,8 +1,10 @@
 #pragma once
-// The Objective for one training batch: cross-entropy of the learner's logits
-// on (image features, labels) plus the learner's extra loss terms.
+// The Objective for one training batch: the learner's loss terms on (image features, labels),
+// the framework's cross-entropy "ce", and, on request, "kl_to_zeroshot" against the zero-shot teacher.
 #include <torch/torch.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "promptlab/export.hpp"
@@ -14,18 +16,32 @@ namespace promptlab {
 /// Objective over one batch; evaluate() zeroes grads, runs forward and backward.
 class PROMPTLAB_API BatchObjective : public Objective {
  public:
-  BatchObjective(Learner& learner, torch::Tensor features, torch::Tensor labels);
+  /// `teacher` may be null: "kl_to_zeroshot" is then refused with a message saying why.
+  BatchObjective(Learner& learner, torch::Tensor features, torch::Tensor labels, ZeroShotTeacher* teacher = nullptr);
   const std::vector<torch::Tensor>& parameters() const override { return params_; }
   double evaluate() override;
-  /// Logits of the first evaluate() (detached): the unperturbed parameters, for training accuracy.
-  const torch::Tensor& first_logits() const { return first_logits_; }
+  std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override;
+  const torch::Tensor& labels() const override { return labels_; }
+  const torch::Tensor& first_logits() const override { return first_logits_; }
+  /// "loss_<term>" for every term of the first evaluation, when it had more than one ("ce" alone
+  /// adds nothing to the step's "loss").
+  std::map<std::string, double> term_metrics() const;
 
  private:
+  // The terms of one forward pass; "kl_to_zeroshot" only when `with_teacher`.
+  LossTerms forward(bool with_teacher);
+  torch::Tensor sum_of(const LossTerms& terms, const std::vector<std::string>& names) const;
+  void record_first(const torch::Tensor& logits, const LossTerms& terms);
+
   Learner& learner_;
   torch::Tensor features_;
   torch::Tensor labels_;
+  ZeroShotTeacher* teacher_;
   std::vector<torch::Tensor> params_;
   torch::Tensor first_logits_;
+  torch::Tensor teacher_logits_;
+  std::map<std::string, double> first_terms_;
+  torch::Tensor last_logits_;
 };
 
 /// The plain step rule ("sgd"): one gradient at the current parameters.

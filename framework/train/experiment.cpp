@@ -265,6 +265,8 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     ctx.prompt_template = dataset->prompt_template();
     ctx.config = config;
     ctx.device = model.device;
+    ctx.zero_shot = std::make_shared<ZeroShotTeacher>(model.clip, *model.tokenizer, ctx.prompt_template,
+                                                      ctx.classnames, model.device);
     torch::manual_seed(static_cast<std::uint64_t>(request.seed));
     learner = host.make_learner(spec.learner, ctx);
     learner->to(model.device);
@@ -278,6 +280,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
         data.views.push_back(f.to(model.device));
       }
       data.labels = labels.to(model.device);
+      data.zero_shot = ctx.zero_shot;
       const std::int64_t listed = data.labels.size(0);
       const std::int64_t readable = drop_unreadable(data.views, data.labels);
       if (readable == 0) {

@@ -115,8 +115,9 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       torch::Tensor idx = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64).clone();
       torch::Tensor x = feats.index_select(0, idx);
       torch::Tensor y = data.labels.index_select(0, idx);
-      BatchObjective objective(learner, x, y);
+      BatchObjective objective(learner, x, y, data.zero_shot.get());
       StepMetrics m = rule.compute_gradient(objective);
+      for (const auto& [name, value] : objective.term_metrics()) m.emplace(name, value);
       if (const std::string bad = nonfinite_quantity(m, sgd.parameters(), names); !bad.empty()) {
         if (!options.skip_nonfinite) {
           throw NonFiniteError("epoch " + std::to_string(epoch) + ", step " + std::to_string(s + 1) + " of " +

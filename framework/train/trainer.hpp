@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ namespace promptlab {
 struct TrainData {
   std::vector<torch::Tensor> views;
   torch::Tensor labels;  // [N] int64
+  /// The training classes' zero-shot teacher, for the "kl_to_zeroshot" term (null: none).
+  std::shared_ptr<ZeroShotTeacher> zero_shot;
 };
 
 /// Loop settings.

@@ -1,6 +1,6 @@
 // Entry point of the "coop" plugin: registers the coop, zeroshot and linear_probe learners
 // and the coop, zeroshot and linear-probe methods.
-#include "coop/coop_learner.hpp"
+#include "promptlab/prompt/coop_learner.hpp"
 #include "coop/linear_probe_learner.hpp"
 #include "coop/zeroshot_learner.hpp"
 #include "promptlab/plugin.hpp"

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "promptlab/prompt/frozen_clip.hpp"
-#include "coop/template_text.hpp"
+#include "promptlab/prompt/template_text.hpp"
 
 namespace promptlab {
 

@@ -27,24 +27,36 @@ std::string text_of(const fs::path& path) {
   return s.str();
 }
 
+// Installs the SDK from this build tree into `prefix`.
+void install_sdk(const fs::path& prefix, const fs::path& logs) {
+  const std::string cmake = std::string("\"") + PROMPTLAB_CMAKE + "\"";
+  ASSERT_EQ(shell(cmake + " --install \"" + PROMPTLAB_BUILD_DIR + "\" --prefix \"" + prefix.string() + "\"",
+                  logs / "install.log"), 0)
+      << text_of(logs / "install.log");
+  ASSERT_TRUE(fs::exists(prefix / "lib" / "cmake" / "promptlab" / "promptlabConfig.cmake"));
+}
+
+// Configures and builds the CMake project in `source` against the SDK installed in `prefix`.
+void build_against(const fs::path& source, const fs::path& build, const fs::path& prefix, const fs::path& logs) {
+  const std::string cmake = std::string("\"") + PROMPTLAB_CMAKE + "\"";
+  const std::string name = source.filename().string();
+  ASSERT_EQ(shell(cmake + " -S \"" + source.string() + "\" -B \"" + build.string() + "\" -G \"" +
+                      PROMPTLAB_CMAKE_GENERATOR + "\" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=\"" +
+                      PROMPTLAB_CXX_COMPILER + "\" -DCMAKE_PREFIX_PATH=\"" + prefix.string() + "\"",
+                  logs / (name + "-configure.log")), 0)
+      << text_of(logs / (name + "-configure.log"));
+  ASSERT_EQ(shell(cmake + " --build \"" + build.string() + "\"", logs / (name + "-build.log")), 0)
+      << text_of(logs / (name + "-build.log"));
+}
+
 TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsBesideTheShippedMethods) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const fs::path dir = test::fresh_dir("out_of_tree_plugin");
   const fs::path prefix = dir / "prefix", build = dir / "build";
-  const std::string cmake = std::string("\"") + PROMPTLAB_CMAKE + "\"";
-  ASSERT_EQ(shell(cmake + " --install \"" + PROMPTLAB_BUILD_DIR + "\" --prefix \"" + prefix.string() + "\"",
-                  dir / "install.log"), 0)
-      << text_of(dir / "install.log");
-  ASSERT_TRUE(fs::exists(prefix / "lib" / "cmake" / "promptlab" / "promptlabConfig.cmake"));
+  ASSERT_NO_FATAL_FAILURE(install_sdk(prefix, dir));
   ASSERT_TRUE(fs::exists(prefix / "include" / "promptlab" / "sharpness" / "sam_perturbation.hpp"));
-
-  const std::string source = std::string(PROMPTLAB_SOURCE_DIR) + "/tests/cli/out_of_tree";
-  ASSERT_EQ(shell(cmake + " -S \"" + source + "\" -B \"" + build.string() + "\" -G \"" + PROMPTLAB_CMAKE_GENERATOR +
-                      "\" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=\"" + PROMPTLAB_CXX_COMPILER +
-                      "\" -DCMAKE_PREFIX_PATH=\"" + prefix.string() + "\"",
-                  dir / "configure.log"), 0)
-      << text_of(dir / "configure.log");
-  ASSERT_EQ(shell(cmake + " --build \"" + build.string() + "\"", dir / "build.log"), 0) << text_of(dir / "build.log");
+  ASSERT_NO_FATAL_FAILURE(
+      build_against(fs::path(PROMPTLAB_SOURCE_DIR) / "tests" / "cli" / "out_of_tree", build, prefix, dir));
   const fs::path plugins = build / "plugins";
   ASSERT_TRUE(fs::exists(plugins / "halfsam" / "libpromptlab_halfsam.so"));
   ASSERT_TRUE(fs::exists(plugins / "halfsam" / "plugin.toml"));
@@ -66,6 +78,59 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsBesideTheShippedMethods
   EXPECT_EQ(runs[0].step_rule, "halfsam");
   EXPECT_EQ(runs[0].status, "finished") << runs[0].error;
   EXPECT_EQ(store.results(runs[0].id).size(), 2u);  // base and new
+  fs::remove_all(dir);
+}
+
+// The examples/ plugins (KgCoOp: a learner with its own loss term; ProGrad: a step rule on two
+// named terms and the zero-shot teacher), each its own CMake project against the installed SDK:
+// their unit tests pass, and their methods run and are tabled beside a shipped one.
+TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const fs::path dir = test::fresh_dir("out_of_tree_examples");
+  const fs::path prefix = dir / "prefix";
+  ASSERT_NO_FATAL_FAILURE(install_sdk(prefix, dir));
+  std::string with_plugins;
+  for (const std::string name : {"kgcoop", "prograd"}) {
+    const fs::path build = dir / ("build-" + name);
+    ASSERT_NO_FATAL_FAILURE(build_against(fs::path(PROMPTLAB_SOURCE_DIR) / "examples" / name, build, prefix, dir));
+    const fs::path log = dir / (name + "-ctest.log");
+    EXPECT_EQ(shell(std::string("\"") + PROMPTLAB_CTEST + "\" --test-dir \"" + build.string() + "\" --output-on-failure",
+                    log), 0)
+        << text_of(log);
+    EXPECT_NE(text_of(log).find("100% tests passed"), std::string::npos) << text_of(log);
+    with_plugins += "--plugin-path " + (build / "plugins").string() + " ";
+  }
+  const std::string db = (dir / "runs.db").string();
+  auto bench = test::run_cli(with_plugins + "bench --methods coop,kgcoop,prograd --datasets tiny_shapes --seeds 1 "
+                             "--set train.epochs=2 --set train.views=1 --threads 1 --db " + db);
+  ASSERT_EQ(bench.exit_code, 0) << bench.output;
+  auto table = test::run_cli(with_plugins + "results --db " + db);
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  for (const char* method : {"coop", "kgcoop", "prograd"}) {
+    EXPECT_NE(table.output.find(method), std::string::npos) << method << " missing from\n" << table.output;
+  }
+  RunStore store(db);
+  int seen = 0;
+  for (const auto& run : store.list_runs()) {
+    EXPECT_EQ(run.status, "finished") << run.method << ": " << run.error;
+    const auto epochs = store.epochs(run.id);
+    ASSERT_EQ(epochs.size(), 2u) << run.method;
+    const auto& values = epochs[0].values;
+    if (run.method == "kgcoop") {
+      ++seen;
+      // The named term is stored per epoch, and with "ce" it makes up the loss.
+      ASSERT_TRUE(values.count("loss_kg")) << "kgcoop stored no loss_kg";
+      EXPECT_GT(values.at("loss_kg"), 0.0);
+      EXPECT_NEAR(values.at("loss_ce") + values.at("loss_kg"), values.at("loss"), 1e-4);
+    } else if (run.method == "prograd") {
+      ++seen;
+      ASSERT_TRUE(values.count("cos") && values.count("branch_projected") && values.count("loss_kl_to_zeroshot"));
+      EXPECT_GE(values.at("loss_kl_to_zeroshot"), 0.0);
+    } else {
+      EXPECT_EQ(values.count("loss_ce"), 0u) << "coop's single term is its loss";
+    }
+  }
+  EXPECT_EQ(seen, 2);
   fs::remove_all(dir);
 }
 

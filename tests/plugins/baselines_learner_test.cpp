@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "coop/linear_probe_learner.hpp"
-#include "coop/template_text.hpp"
+#include "promptlab/prompt/template_text.hpp"
 #include "coop/zeroshot_learner.hpp"
 #include "tiny_clip.hpp"
 

@@ -1,5 +1,5 @@
 // CoOp learner: context initialisation, prompt assembly (end/middle/front), CSC, logits, describe().
-#include "coop/coop_learner.hpp"
+#include "promptlab/prompt/coop_learner.hpp"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "cocoop/cocoop_learner.hpp"
-#include "coop/coop_learner.hpp"
+#include "promptlab/prompt/coop_learner.hpp"
 #include "gcscoop/gcsam_rule.hpp"
 #include "sam/sam_rule.hpp"
 #include "tiny_clip.hpp"

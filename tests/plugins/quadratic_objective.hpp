@@ -3,6 +3,8 @@
 // dL/dw_i = a_i * w_i + b_i can be written down by hand.
 #include <torch/torch.h>
 
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "promptlab/step_rule.hpp"
@@ -24,17 +26,40 @@ class QuadraticObjective : public Objective {
     for (auto& p : params_) {
       if (p.grad().defined()) p.mutable_grad().zero_();
     }
+    torch::Tensor loss = value();
+    loss.backward();
+    return loss.item<double>();
+  }
+  /// The quadratic is the one term, "ce" (the training loss, "loss", is the same).
+  std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override {
+    ++evaluations;
+    std::vector<TermGradient> out;
+    for (const auto& group : groups) {
+      if (group != std::vector<std::string>{"loss"} && group != std::vector<std::string>{"ce"}) {
+        throw std::invalid_argument("the quadratic objective has only the term \"ce\"");
+      }
+      torch::Tensor loss = value();
+      TermGradient g;
+      g.value = loss.item<double>();
+      g.gradient = torch::autograd::grad({loss}, params_);
+      out.push_back(std::move(g));
+    }
+    return out;
+  }
+  const torch::Tensor& labels() const override { return none_; }
+  const torch::Tensor& first_logits() const override { return none_; }
+  int evaluations = 0;
+
+ private:
+  torch::Tensor value() const {
     torch::Tensor loss = torch::zeros({});
     for (std::size_t i = 0; i < params_.size(); ++i) {
       loss = loss + 0.5 * (a_[i] * params_[i] * params_[i]).sum() + (b_[i] * params_[i]).sum();
     }
-    loss.backward();
-    return loss.item<double>();
+    return loss;
   }
-  int evaluations = 0;
-
- private:
   std::vector<torch::Tensor> params_, a_, b_;
+  torch::Tensor none_;
 };
 
 }  // namespace promptlab::test

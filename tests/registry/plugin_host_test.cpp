@@ -31,10 +31,17 @@ class CountingObjective : public Objective {
     ++calls;
     return 1.25;
   }
+  std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override {
+    ++calls;
+    return std::vector<TermGradient>(groups.size(), TermGradient{1.25, {}});
+  }
+  const torch::Tensor& labels() const override { return none_; }
+  const torch::Tensor& first_logits() const override { return none_; }
   int calls = 0;
 
  private:
   std::vector<torch::Tensor> params_;
+  torch::Tensor none_;
 };
 
 TEST(PluginHostTest, GoodPluginRegistersEverythingItDeclares) {

@@ -2,6 +2,7 @@
 // The Learner seam: a trainable module that turns image features into logits.
 #include <torch/torch.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "promptlab/clip_model.hpp"
 #include "promptlab/config.hpp"
 #include "promptlab/export.hpp"
+#include "promptlab/prompt/zero_shot_teacher.hpp"
 #include "promptlab/tokenizer.hpp"
 
 namespace promptlab {
@@ -21,6 +23,25 @@ struct LearnerContext {
   std::string prompt_template;              // the dataset's hand-written template
   Config config;                            // the resolved run config
   torch::Device device = torch::kCPU;
+  /// Hand-written prompt features of `classnames`, encoded on first use (KgCoOp's anchor).
+  std::shared_ptr<ZeroShotTeacher> zero_shot;
+};
+
+/// One training batch as a learner sees it.
+struct TrainingBatch {
+  torch::Tensor image_features;  // [B, embed], projected, not normalised
+  torch::Tensor labels;          // [B] int64, indices into the training classes
+};
+
+/// Named loss terms, each a scalar tensor with its weight already applied. The framework adds its
+/// own cross-entropy "ce"; the training loss is the sum of every term. Ordered by name, so the
+/// sum is the same from run to run.
+using LossTerms = std::map<std::string, torch::Tensor>;
+
+/// What one training forward pass produces: the logits and the learner's own loss terms.
+struct LearnerOutput {
+  torch::Tensor logits;  // [B, n_cls]
+  LossTerms terms;       // e.g. {"kg": ...}; empty for a learner trained on cross-entropy alone
 };
 
 /// A prompt learner. The image encoder is frozen, so learners receive image
@@ -47,8 +68,11 @@ class PROMPTLAB_API Learner : public torch::nn::Module {
   /// Switches to another dataset's classes and hand-written template (cross-dataset and
   /// domain-shift evaluation). The default ignores the template and calls set_classnames.
   virtual void set_target(const std::vector<std::string>& classnames, const std::string& prompt_template);
-  /// Extra loss terms added to the cross-entropy (regularisers). Undefined tensor = none.
-  virtual torch::Tensor extra_loss() { return {}; }
+  /// The training forward pass: logits plus the learner's own loss terms (regularisers), computed
+  /// from the same pass. The default is logits(batch.image_features) with no terms. The names
+  /// "ce", "loss" and "kl_to_zeroshot" belong to the framework. Each term's value at the
+  /// unperturbed parameters is stored per epoch as the metric "loss_<name>".
+  virtual LearnerOutput training_forward(const TrainingBatch& batch);
   /// Trainable tensors; defaults to every parameter that requires grad.
   virtual std::vector<torch::Tensor> trainable_parameters();
   /// Human-readable description of what was learned (e.g. nearest words of ctx), stored as an artifact.

@@ -14,6 +14,8 @@ inline constexpr const char* kVersion = PROMPTLAB_VERSION_STRING;
 /// plugin implements (Learner, StepRule, Dataset) or the set of SDK functions a plugin
 /// may call (promptlab/prompt/, promptlab/sharpness/) changes.
 /// 3: the CoOp prompt machinery and the SAM perturbation helpers moved into the SDK.
-inline constexpr std::uint32_t kPluginApiVersion = 3;
+/// 4: named loss terms (Learner::training_forward, Objective::gradients), the zero-shot teacher,
+///    and the CoOp learner itself in the SDK (promptlab/prompt/coop_learner.hpp).
+inline constexpr std::uint32_t kPluginApiVersion = 4;
 
 }  // namespace promptlab

@@ -1,5 +1,5 @@
 #pragma once
-// Reads learned context vectors back as words: the vocabulary token whose embedding
+// SDK: reads learned context vectors back as words: the vocabulary token whose embedding
 // has the highest cosine with each vector.
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "coop/template_text.hpp"
+#include "promptlab/prompt/template_text.hpp"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "coop/nearest_tokens.hpp"
+#include "promptlab/prompt/nearest_tokens.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 #pragma once
-// CoOp (Zhou et al., IJCV 2022): learned context vectors in front of (or around) the
+// SDK: CoOp (Zhou et al., IJCV 2022): learned context vectors in front of (or around) the
 // class-name tokens of every prompt; CLIP stays frozen (docs/protocol.md §3).
 #include <torch/torch.h>
 

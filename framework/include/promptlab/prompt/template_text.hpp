@@ -1,5 +1,5 @@
 #pragma once
-// Zero-shot text features: the dataset's hand-written template filled with each class name.
+// SDK: zero-shot text features: the dataset's hand-written template filled with each class name.
 #include <torch/torch.h>
 
 #include <string>

@@ -1,10 +1,10 @@
-#include "coop/coop_learner.hpp"
+#include "promptlab/prompt/coop_learner.hpp"
 
 #include <stdexcept>
 
 #include "promptlab/prompt/frozen_clip.hpp"
 #include "promptlab/prompt/context_init.hpp"
-#include "coop/nearest_tokens.hpp"
+#include "promptlab/prompt/nearest_tokens.hpp"
 
 namespace promptlab {
 
