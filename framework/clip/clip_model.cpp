@@ -149,16 +149,48 @@ void check_runnable(const torch::Tensor& weight) {
   }
 }
 
-}  // namespace
-
-torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) {
-  const Parts& p = *parts_;
+// Images must be [B, 3, R, R] at the model's resolution.
+void check_image_shape(const torch::Tensor& images, const ClipConfig& c) {
   check_dims(images, 4, "images");
-  const ClipConfig& c = config_;
   if (images.size(1) != 3 || images.size(2) != c.image_resolution || images.size(3) != c.image_resolution) {
     throw std::invalid_argument("ClipModel: images must be [B, 3, " + std::to_string(c.image_resolution) + ", " +
                                 std::to_string(c.image_resolution) + "], got " + c10::str(images.sizes()));
   }
+}
+
+}  // namespace
+
+torch::Tensor ClipModelImpl::encode_image_prompted(const torch::Tensor& images,
+                                                   const std::vector<torch::Tensor>& deep_prompts) {
+  if (deep_prompts.empty()) return encode_image(images);
+  const ClipConfig& c = config_;
+  if (c.vision_kind != VisionKind::kViT) {
+    throw std::invalid_argument("ClipModel: visual prompts need a vision transformer; this model's image tower is a ResNet");
+  }
+  if (deep_prompts.size() > static_cast<std::size_t>(c.vision_layers)) {
+    throw std::invalid_argument("ClipModel: " + std::to_string(deep_prompts.size()) + " layers of visual prompts for " +
+                                std::to_string(c.vision_layers) + " vision layers");
+  }
+  if (!deep_prompts[0].defined() || deep_prompts[0].dim() != 2 || deep_prompts[0].size(1) != c.vision_width) {
+    throw std::invalid_argument("ClipModel: the first layer's visual prompts must be [n, " +
+                                std::to_string(c.vision_width) + "]");
+  }
+  for (std::size_t i = 1; i < deep_prompts.size(); ++i) {
+    if (deep_prompts[i].defined() && deep_prompts[i].sizes() != deep_prompts[0].sizes()) {
+      throw std::invalid_argument("ClipModel: visual prompts of layer " + std::to_string(i) + " are " +
+                                  c10::str(deep_prompts[i].sizes()) + ", layer 0's " + c10::str(deep_prompts[0].sizes()));
+    }
+  }
+  check_image_shape(images, c);
+  check_runnable(parts_->vit.conv1);
+  const torch::Tensor x = images.to(parts_->vit.conv1.device(), parts_->vit.conv1.scalar_type());
+  return run_vit(x, parts_->vit, c, deep_prompts);
+}
+
+torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) {
+  const Parts& p = *parts_;
+  check_image_shape(images, config_);
+  const ClipConfig& c = config_;
   const torch::Tensor& first_weight = c.vision_kind == VisionKind::kResNet ? p.resnet.conv1 : p.vit.conv1;
   check_runnable(first_weight);
   const torch::Tensor x = images.to(first_weight.device(), first_weight.scalar_type());

@@ -26,18 +26,35 @@ VitWeights register_vit(torch::nn::Module& visual, const ClipConfig& c) {
   return w;
 }
 
-torch::Tensor run_vit(const torch::Tensor& images, const VitWeights& w, const ClipConfig& c) {
+torch::Tensor run_vit(const torch::Tensor& images, const VitWeights& w, const ClipConfig& c,
+                      const std::vector<torch::Tensor>& deep_prompts) {
   const std::int64_t batch = images.size(0);
   const std::int64_t width = c.vision_width;
-  const std::int64_t tokens = w.positional_embedding.size(0);
+  const std::int64_t patches_and_cls = w.positional_embedding.size(0);
   torch::Tensor x = torch::conv2d(images, w.conv1, {}, c.vision_patch);  // [B, w, g, g]
   x = x.flatten(2).transpose(1, 2);                                       // [B, g*g, w]
   const auto dtype = x.scalar_type();
   torch::Tensor cls = w.class_embedding.to(dtype).view({1, 1, width}).expand({batch, 1, width});
   x = torch::cat({cls, x}, 1);
   x = x.requires_grad() ? x + w.positional_embedding.to(dtype) : x.add_(w.positional_embedding.to(dtype));
-  x = layer_norm_fp32(x.view({batch * tokens, width}), w.ln_pre);
-  x = run_transformer(x, batch, tokens, c.vision_heads(), w.blocks, torch::Tensor());
+  const std::int64_t n_prompts = deep_prompts.empty() ? 0 : deep_prompts[0].size(0);
+  const auto prompts_at = [&](std::size_t layer) {
+    return deep_prompts[layer].to(dtype).unsqueeze(0).expand({batch, n_prompts, width});
+  };
+  if (n_prompts > 0) x = torch::cat({x, prompts_at(0)}, 1);
+  const std::int64_t tokens = patches_and_cls + n_prompts;
+  x = layer_norm_fp32(x.reshape({batch * tokens, width}), w.ln_pre);
+  if (n_prompts == 0) {
+    x = run_transformer(x, batch, tokens, c.vision_heads(), w.blocks, torch::Tensor());
+  } else {
+    for (std::size_t i = 0; i < w.blocks.size(); ++i) {
+      if (i >= 1 && i < deep_prompts.size() && deep_prompts[i].defined()) {
+        x = torch::cat({x.view({batch, tokens, width}).narrow(1, 0, patches_and_cls), prompts_at(i)}, 1)
+                .reshape({batch * tokens, width});
+      }
+      x = run_transformer(x, batch, tokens, c.vision_heads(), {w.blocks[i]}, torch::Tensor());
+    }
+  }
   torch::Tensor cls_out = layer_norm_fp32(x.view({batch, tokens, width}).select(1, 0), w.ln_post);
   return torch::mm(cls_out, w.proj);
 }

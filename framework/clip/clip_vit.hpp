@@ -21,6 +21,10 @@ struct VitWeights {
 VitWeights register_vit(torch::nn::Module& visual, const ClipConfig& config);
 
 /// Image features [B, embed] of images [B, 3, R, R] already in the weights' dtype and device.
-torch::Tensor run_vit(const torch::Tensor& images, const VitWeights& w, const ClipConfig& config);
+/// `deep_prompts` (visual prompt tuning): deep_prompts[0], [n, width], is appended to the tokens
+/// before ln_pre; before block i >= 1, a defined deep_prompts[i] replaces those n tokens. Blocks past
+/// the last entry carry the prompt tokens through. Empty: the plain tower.
+torch::Tensor run_vit(const torch::Tensor& images, const VitWeights& w, const ClipConfig& config,
+                      const std::vector<torch::Tensor>& deep_prompts = {});
 
 }  // namespace promptlab

@@ -21,7 +21,7 @@ std::vector<torch::Tensor> Learner::trainable_parameters() {
 }
 
 LearnerOutput Learner::training_forward(const TrainingBatch& batch) {
-  return {logits(batch.image_features), {}};
+  return {logits(input() == LearnerInput::kImages ? batch.images : batch.image_features), {}};
 }
 
 void Learner::set_target(const std::vector<std::string>& classnames, const std::string& /*prompt_template*/) {

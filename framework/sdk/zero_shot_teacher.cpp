@@ -22,4 +22,9 @@ torch::Tensor ZeroShotTeacher::logits(const torch::Tensor& image_features) {
   return cosine_logits(clip_, image_features, text_features());
 }
 
+torch::Tensor ZeroShotTeacher::logits_of_images(const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  return logits(clip_->encode_image(images));
+}
+
 }  // namespace promptlab

@@ -226,6 +226,15 @@ void RunStore::migrate() {
   tx.commit();
 }
 
+double RunStore::harmonic_mean(double base, double new_) const {
+  check_open();
+  Statement s(db_, "SELECT " + store::harmonic_mean_sql("?1", "?2"), path_);
+  s.bind(1, base);
+  s.bind(2, new_);
+  if (!s.step()) throw StoreError("run store " + path_ + ": the harmonic mean returned no row");
+  return s.real(0);
+}
+
 void RunStore::require_run(std::int64_t run) const {
   Statement s(db_, "SELECT status FROM runs WHERE id = ?", path_);
   s.bind(1, run);

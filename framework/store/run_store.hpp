@@ -122,6 +122,8 @@ class PROMPTLAB_API RunStore {
   std::vector<EpochMetrics> epochs(std::int64_t run) const;
   /// Split results of a run: its own dataset's first (base, new, all order), then each target's.
   std::vector<SplitResult> results(std::int64_t run) const;
+  /// The harmonic mean of base and new accuracy, by the formula the results views use.
+  double harmonic_mean(double base, double new_) const;
   /// Artifacts of a run, in insertion order.
   std::vector<Artifact> artifacts(std::int64_t run) const;
   /// Id of the newest finished run with exactly these keys, if any (for resuming sweeps).

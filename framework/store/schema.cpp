@@ -150,6 +150,11 @@ ALTER TABLE runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;
 
 }  // namespace
 
+std::string harmonic_mean_sql(const std::string& base, const std::string& new_) {
+  const std::string b = "(" + base + ")", n = "(" + new_ + ")";
+  return "CASE WHEN " + b + " + " + n + " > 0 THEN 2.0 * " + b + " * " + n + " / (" + b + " + " + n + ") ELSE 0.0 END";
+}
+
 std::string results_table_sql(const std::string& source) {
   // Sample std over seeds (0 for one seed), computed around the group mean in a
   // second pass so that equal seeds give exactly 0.
@@ -162,8 +167,7 @@ SELECT g.method AS method, g.dataset AS dataset, g.protocol AS protocol, g.proto
        g.new_mean AS new_mean,
        CASE WHEN g.seeds > 1 THEN sqrt(sum((s.new - g.new_mean) * (s.new - g.new_mean)) / (g.seeds - 1))
             ELSE 0.0 END AS new_std,
-       CASE WHEN g.base_mean + g.new_mean > 0 THEN 2.0 * g.base_mean * g.new_mean / (g.base_mean + g.new_mean)
-            ELSE 0.0 END AS hm
+       )SQL" + harmonic_mean_sql("g.base_mean", "g.new_mean") + R"SQL( AS hm
 FROM (SELECT method, dataset, max(protocol) AS protocol, protocol_hash, count(*) AS seeds,
              avg(base) AS base_mean, avg(new) AS new_mean
       FROM )SQL" + source + R"SQL( GROUP BY method, dataset, protocol_hash) AS g
@@ -184,8 +188,7 @@ SELECT d.method AS method, 'average' AS dataset, d.protocol AS protocol, d.proto
        CASE WHEN k.n > 1 THEN sqrt(k.base_ss / (k.n - 1)) ELSE 0.0 END AS base_std,
        d.new_mean AS new_mean,
        CASE WHEN k.n > 1 THEN sqrt(k.new_ss / (k.n - 1)) ELSE 0.0 END AS new_std,
-       CASE WHEN d.base_mean + d.new_mean > 0 THEN 2.0 * d.base_mean * d.new_mean / (d.base_mean + d.new_mean)
-            ELSE 0.0 END AS hm
+       )SQL" + harmonic_mean_sql("d.base_mean", "d.new_mean") + R"SQL( AS hm
 FROM (SELECT method, protocol_hash, max(protocol) AS protocol, min(seeds) AS seeds, count(*) AS datasets,
              avg(base_mean) AS base_mean, avg(new_mean) AS new_mean
       FROM (SELECT method, protocol_hash, max(protocol) AS protocol, count(*) AS seeds,

@@ -19,6 +19,10 @@ const std::vector<Migration>& migrations();
 /// with the columns of view `seed_results`).
 std::string results_table_sql(const std::string& source);
 
+/// The harmonic mean 2BN / (B + N) of two SQL expressions (0 when both are 0): the one place its
+/// formula is written (docs/protocol.md §6). RunStore::harmonic_mean evaluates it for the CLI.
+std::string harmonic_mean_sql(const std::string& base, const std::string& new_);
+
 /// Body of the all-datasets table, reading seed rows from `source`.
 std::string results_average_sql(const std::string& source);
 

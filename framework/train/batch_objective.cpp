@@ -4,13 +4,15 @@
 
 namespace promptlab {
 
-BatchObjective::BatchObjective(Learner& learner, torch::Tensor features, torch::Tensor labels,
+BatchObjective::BatchObjective(Learner& learner, torch::Tensor inputs, torch::Tensor labels,
                                ZeroShotTeacher* teacher)
-    : learner_(learner), features_(std::move(features)), labels_(std::move(labels)), teacher_(teacher),
+    : learner_(learner), inputs_(std::move(inputs)), labels_(std::move(labels)), teacher_(teacher),
       params_(learner.trainable_parameters()) {}
 
 LossTerms BatchObjective::forward(bool with_teacher) {
-  LearnerOutput out = learner_.training_forward(TrainingBatch{features_, labels_});
+  const bool images = learner_.input() == LearnerInput::kImages;
+  LearnerOutput out = learner_.training_forward(
+      images ? TrainingBatch{torch::Tensor(), labels_, inputs_} : TrainingBatch{inputs_, labels_, torch::Tensor()});
   for (const auto& [name, value] : out.terms) {
     if (name == kCrossEntropy || name == kTrainingLoss || name == kKlToZeroShot) {
       throw std::invalid_argument("the learner returned a loss term named \"" + name +
@@ -26,7 +28,9 @@ LossTerms BatchObjective::forward(bool with_teacher) {
     if (teacher_ == nullptr) {
       throw std::invalid_argument("the loss term \"kl_to_zeroshot\" needs a zero-shot teacher, and this run has none");
     }
-    if (!teacher_logits_.defined()) teacher_logits_ = teacher_->logits(features_);
+    if (!teacher_logits_.defined()) {
+      teacher_logits_ = images ? teacher_->logits_of_images(inputs_) : teacher_->logits(inputs_);
+    }
     // KL(teacher || learner), averaged over the batch.
     const torch::Tensor log_student = torch::log_softmax(out.logits.to(torch::kFloat), 1);
     const torch::Tensor log_teacher = torch::log_softmax(teacher_logits_, 1);

@@ -13,11 +13,12 @@
 
 namespace promptlab {
 
-/// Objective over one batch; evaluate() zeroes grads, runs forward and backward.
+/// Objective over one batch; evaluate() zeroes grads, runs forward and backward. `inputs` are
+/// image features or images, whichever the learner's input() asks for.
 class PROMPTLAB_API BatchObjective : public Objective {
  public:
   /// `teacher` may be null: "kl_to_zeroshot" is then refused with a message saying why.
-  BatchObjective(Learner& learner, torch::Tensor features, torch::Tensor labels, ZeroShotTeacher* teacher = nullptr);
+  BatchObjective(Learner& learner, torch::Tensor inputs, torch::Tensor labels, ZeroShotTeacher* teacher = nullptr);
   const std::vector<torch::Tensor>& parameters() const override { return params_; }
   double evaluate() override;
   std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override;
@@ -34,7 +35,7 @@ class PROMPTLAB_API BatchObjective : public Objective {
   void record_first(const torch::Tensor& logits, const LossTerms& terms);
 
   Learner& learner_;
-  torch::Tensor features_;
+  torch::Tensor inputs_;
   torch::Tensor labels_;
   ZeroShotTeacher* teacher_;
   std::vector<torch::Tensor> params_;

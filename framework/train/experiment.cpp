@@ -270,13 +270,21 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     torch::manual_seed(static_cast<std::uint64_t>(request.seed));
     learner = host.make_learner(spec.learner, ctx);
     learner->to(model.device);
+    // What the learner's logits take: the frozen encoder's cached features, or the images themselves.
+    const int resolution = static_cast<int>(model.clip->config().image_resolution);
+    const auto inputs_of = [&](const Dataset& from, const std::vector<DataItem>& items, const std::string& transform,
+                               int view, double scale_min) {
+      return learner->input() == LearnerInput::kImages
+                 ? preprocessed_images(from, items, resolution, transform, view, warnings, scale_min)
+                 : image_features(model, from, items, transform, view, cache, warnings, stop, scale_min);
+    };
 
     if (spec.trains) {
       const int views = std::max<int>(1, static_cast<int>(config.get_int("train.views")));
       TrainData data;
       torch::Tensor labels = labels_of(train_set.items);
       for (int v = 0; v < views; ++v) {
-        torch::Tensor f = image_features(model, *dataset, train_set.items, "train", v, cache, warnings, stop, crop_scale_min);
+        torch::Tensor f = inputs_of(*dataset, train_set.items, "train", v, crop_scale_min);
         data.views.push_back(f.to(model.device));
       }
       data.labels = labels.to(model.device);
@@ -337,7 +345,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       Subsampled s = subsample_classes(test_items, all_names, which, fs_split.train);
       if (s.items.empty()) return -1.0;
       learner->set_classnames(s.classnames);
-      torch::Tensor f = image_features(model, *dataset, s.items, "test", 0, cache, warnings, stop);
+      torch::Tensor f = inputs_of(*dataset, s.items, "test", 0, kReferenceCropScaleMin);
       torch::Tensor y = labels_of(s.items);
       drop_unreadable(f, y);
       Accuracy acc = evaluate(*learner, f.to(model.device), y.to(model.device));
@@ -359,7 +367,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
       for (const auto& problem : dataset_problems(*target)) warnings.push_back(problem.message);
       const auto items = target->items(Split::kTest);
       learner->set_target(target->classnames(), target->prompt_template());
-      torch::Tensor f = image_features(model, *target, items, "test", 0, cache, warnings, stop);
+      torch::Tensor f = inputs_of(*target, items, "test", 0, kReferenceCropScaleMin);
       torch::Tensor y = labels_of(items);
       drop_unreadable(f, y);
       Accuracy acc = evaluate(*learner, f.to(model.device), y.to(model.device));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -98,10 +99,23 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
   return cache.get_or_compute(dataset, items, key, view, compute);
 }
 
+torch::Tensor preprocessed_images(const Dataset& dataset, const std::vector<DataItem>& items, int resolution,
+                                  const std::string& transform, int view, std::vector<std::string>& warnings,
+                                  double crop_scale_min) {
+  std::vector<std::size_t> all(items.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::vector<bool> ok;
+  torch::Tensor images = load_batch(dataset, items, all, transform, view, resolution, crop_scale_min, ok, warnings);
+  for (std::size_t k = 0; k < ok.size(); ++k) {
+    if (!ok[k]) images[static_cast<std::int64_t>(k)].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  return images;
+}
+
 std::int64_t drop_unreadable(std::vector<torch::Tensor>& views, torch::Tensor& labels) {
   if (views.empty()) return labels.size(0);
-  torch::Tensor keep = ~views[0].isnan().any(1);
-  for (std::size_t v = 1; v < views.size(); ++v) keep &= ~views[v].isnan().any(1);
+  torch::Tensor keep = ~views[0].flatten(1).isnan().any(1);
+  for (std::size_t v = 1; v < views.size(); ++v) keep &= ~views[v].flatten(1).isnan().any(1);
   if (keep.all().item<bool>()) return labels.size(0);
   torch::Tensor idx = keep.nonzero().squeeze(1).to(labels.device());
   for (auto& view : views) view = view.index_select(0, idx.to(view.device()));

@@ -21,7 +21,13 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
                              std::vector<std::string>& warnings, const std::atomic<bool>* stop = nullptr,
                              double crop_scale_min = kReferenceCropScaleMin);
 
-/// Rows of `features` without NaN, with the matching labels; returns the kept count.
+/// Preprocessed images [N, 3, R, R] (fp32, CPU) of `items`, for learners that take images: the
+/// same transforms and views as image_features, not cached. Unreadable images are rows of NaN.
+torch::Tensor preprocessed_images(const Dataset& dataset, const std::vector<DataItem>& items, int resolution,
+                                  const std::string& transform, int view, std::vector<std::string>& warnings,
+                                  double crop_scale_min = kReferenceCropScaleMin);
+
+/// Rows (first dimension) of `features` (or images) without NaN, with the matching labels; returns the kept count.
 std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels);
 
 /// The same over several views of the same items: a row unreadable in any view is dropped from all.

@@ -82,7 +82,8 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsBesideTheShippedMethods
 }
 
 // The examples/ plugins (KgCoOp: a learner with its own loss term; ProGrad: a step rule on two
-// named terms and the zero-shot teacher), each its own CMake project against the installed SDK:
+// named terms and the zero-shot teacher; VPT: a learner that takes images and puts tokens into the
+// vision transformer), each its own CMake project against the installed SDK:
 // their unit tests pass, and their methods run and are tabled beside a shipped one.
 TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
@@ -90,7 +91,7 @@ TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
   const fs::path prefix = dir / "prefix";
   ASSERT_NO_FATAL_FAILURE(install_sdk(prefix, dir));
   std::string with_plugins;
-  for (const std::string name : {"kgcoop", "prograd"}) {
+  for (const std::string name : {"kgcoop", "prograd", "vpt"}) {
     const fs::path build = dir / ("build-" + name);
     ASSERT_NO_FATAL_FAILURE(build_against(fs::path(PROMPTLAB_SOURCE_DIR) / "examples" / name, build, prefix, dir));
     const fs::path log = dir / (name + "-ctest.log");
@@ -101,12 +102,12 @@ TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
     with_plugins += "--plugin-path " + (build / "plugins").string() + " ";
   }
   const std::string db = (dir / "runs.db").string();
-  auto bench = test::run_cli(with_plugins + "bench --methods coop,kgcoop,prograd --datasets tiny_shapes --seeds 1 "
+  auto bench = test::run_cli(with_plugins + "bench --methods coop,kgcoop,prograd,vpt --datasets tiny_shapes --seeds 1 "
                              "--set train.epochs=2 --set train.views=1 --threads 1 --db " + db);
   ASSERT_EQ(bench.exit_code, 0) << bench.output;
   auto table = test::run_cli(with_plugins + "results --db " + db);
   ASSERT_EQ(table.exit_code, 0) << table.output;
-  for (const char* method : {"coop", "kgcoop", "prograd"}) {
+  for (const char* method : {"coop", "kgcoop", "prograd", "vpt"}) {
     EXPECT_NE(table.output.find(method), std::string::npos) << method << " missing from\n" << table.output;
   }
   RunStore store(db);
@@ -126,11 +127,61 @@ TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
       ++seen;
       ASSERT_TRUE(values.count("cos") && values.count("branch_projected") && values.count("loss_kl_to_zeroshot"));
       EXPECT_GE(values.at("loss_kl_to_zeroshot"), 0.0);
+    } else if (run.method == "vpt") {
+      ++seen;
+      EXPECT_EQ(store.results(run.id).size(), 2u);  // base and new, evaluated on images
     } else {
       EXPECT_EQ(values.count("loss_ce"), 0u) << "coop's single term is its loss";
     }
   }
-  EXPECT_EQ(seen, 2);
+  EXPECT_EQ(seen, 3);
+  fs::remove_all(dir);
+}
+
+// `promptlab new-plugin` of each kind writes a project that builds against the installed SDK and
+// passes its own test; the method skeleton runs, storing its loss term and its rule's metrics.
+TEST(OutOfTreePlugin, NewPluginSkeletonsBuildPassTheirTestsAndRun) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const fs::path dir = test::fresh_dir("new_plugin_skeletons");
+  const fs::path prefix = dir / "prefix";
+  ASSERT_NO_FATAL_FAILURE(install_sdk(prefix, dir));
+  for (const std::string kind : {"learner", "step-rule", "method"}) {
+    const std::string name = "my_" + std::string(kind == "step-rule" ? "rule" : kind);
+    const fs::path source = dir / name;
+    auto made = test::run_cli("new-plugin " + name + " --kind " + kind + " --dir " + source.string());
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    EXPECT_NE(made.output.find("wrote"), std::string::npos) << made.output;
+    const fs::path build = dir / ("build-" + name);
+    ASSERT_NO_FATAL_FAILURE(build_against(source, build, prefix, dir));
+    const fs::path log = dir / (name + "-ctest.log");
+    EXPECT_EQ(shell(std::string("\"") + PROMPTLAB_CTEST + "\" --test-dir \"" + build.string() + "\" --output-on-failure",
+                    log), 0)
+        << text_of(log);
+    EXPECT_NE(text_of(log).find("100% tests passed"), std::string::npos) << text_of(log);
+  }
+  // The same name again would overwrite: refused, and the project is untouched.
+  const auto before = text_of(dir / "my_method" / "plugin.toml");
+  auto again = test::run_cli("new-plugin my_method --dir " + (dir / "my_method").string());
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.output.find("not an empty folder"), std::string::npos) << again.output;
+  EXPECT_EQ(text_of(dir / "my_method" / "plugin.toml"), before);
+
+  const std::string db = (dir / "runs.db").string();
+  auto run = test::run_cli("--plugin-path " + (dir / "build-my_method" / "plugins").string() +
+                           " run --method my_method --dataset tiny_shapes --set train.epochs=3 --set train.views=1 "
+                           "--threads 1 --db " + db);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  RunStore store(db);
+  const auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "finished") << runs[0].error;
+  const auto epochs = store.epochs(runs[0].id);
+  ASSERT_EQ(epochs.size(), 3u);
+  for (const char* metric : {"loss_drift", "grad_norm", "branch_clipped"}) {
+    EXPECT_TRUE(epochs[2].values.count(metric)) << metric;
+  }
+  // Epoch 0 starts at the initial context; by epoch 2 (after the warm-up epoch) it has moved.
+  EXPECT_GT(epochs[2].values.at("loss_drift"), epochs[0].values.at("loss_drift"));
   fs::remove_all(dir);
 }
 

@@ -59,6 +59,36 @@ TEST_F(ClipTiny, ImageFeaturesMatchReference) {
   test::expect_features_match(model_->encode_image(ref_.images), ref_.image_features);
 }
 
+// VPT-deep through the image-side seam: layer 0's prompts appended before ln_pre, layer 1's
+// replacing them before block 1, against the reference's own implementation.
+TEST_F(ClipTiny, VisualPromptsMatchReference) {
+  const torch::Tensor prompts = test::read_raw(dir_ / "vpt_prompts.bin", {2, 3, 128}, torch::kFloat);
+  const torch::Tensor expected =
+      test::read_raw(dir_ / "vpt_image_features.bin", {ref_.images.size(0), 32}, torch::kFloat);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor prompted = model_->encode_image_prompted(ref_.images, {prompts[0], prompts[1]});
+  test::expect_features_match(prompted, expected);
+  // The prompts matter: the plain tower's features are far from these.
+  EXPECT_GT(max_abs_diff(model_->encode_image(ref_.images), expected), 1e-2);
+  // No prompts is the plain tower; an undefined later layer carries layer 0's prompt tokens on.
+  EXPECT_TRUE(torch::equal(model_->encode_image_prompted(ref_.images, {}), model_->encode_image(ref_.images)));
+  const torch::Tensor carried = model_->encode_image_prompted(ref_.images, {prompts[0], torch::Tensor()});
+  EXPECT_TRUE(torch::equal(carried, model_->encode_image_prompted(ref_.images, {prompts[0]})));
+  EXPECT_GT(max_abs_diff(carried, prompted), 1e-3);
+}
+
+TEST_F(ClipTiny, VisualPromptsReceiveGradientsAndBadShapesAreRefused) {
+  const torch::Tensor p0 = (0.1 * torch::randn({2, 128})).requires_grad_(true);
+  const torch::Tensor p1 = (0.1 * torch::randn({2, 128})).requires_grad_(true);
+  model_->encode_image_prompted(ref_.images, {p0, p1}).pow(2).sum().backward();
+  EXPECT_GT(p0.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_GT(p1.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_THROW(model_->encode_image_prompted(ref_.images, {torch::zeros({2, 64})}), std::invalid_argument);
+  EXPECT_THROW(model_->encode_image_prompted(ref_.images, {p0.detach(), torch::zeros({3, 128})}), std::invalid_argument);
+  EXPECT_THROW(model_->encode_image_prompted(ref_.images, {p0.detach(), p0.detach(), p0.detach()}),
+               std::invalid_argument);  // three layers of prompts for two vision layers
+}
+
 TEST_F(ClipTiny, TextFeaturesMatchReference) {
   torch::NoGradGuard no_grad;
   test::expect_features_match(model_->encode_text(ref_.tokens), ref_.text_features);

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <sstream>
 #include <sys/wait.h>
 
 #include "registry/registry_test_util.hpp"
@@ -58,6 +59,31 @@ TEST(PluginsCommandTest, OnlyBrokenPluginsExitNonZero) {
     EXPECT_EQ(r.code, 0) << r.out;
   }
   EXPECT_TRUE(test::contains(r.out, "promptlab_plugin_entry_v1")) << r.out;
+}
+
+}  // namespace
+}  // namespace promptlab
+
+namespace promptlab {
+namespace {
+
+TEST(PluginsCommandTest, DatasetsListsPluginDatasetsWithTheirOwner) {
+  const Result r = run("--plugin-path " + test::fixture_case("good") + " datasets --data-root " +
+                       test::fresh_dir("datasets_listing").string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  // fixture_alpha's alpha_data: two classes, no items.
+  bool listed = false;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("alpha_data ", 0) != 0) continue;
+    listed = true;
+    EXPECT_TRUE(test::contains(line, "fixture_alpha")) << line;
+    EXPECT_TRUE(test::contains(line, "plugin")) << line;
+    EXPECT_TRUE(test::contains(line, " 2 ")) << line;
+    EXPECT_TRUE(test::contains(line, "ok")) << line;
+  }
+  EXPECT_TRUE(listed) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "tiny_shapes")) << r.out;  // the built-in rows are still there
 }
 
 }  // namespace

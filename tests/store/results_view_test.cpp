@@ -197,3 +197,18 @@ TEST(ResultsView, PlainSqliteCanReadTheViews) {
 
 }  // namespace
 }  // namespace promptlab
+
+namespace promptlab {
+namespace {
+
+TEST(ResultsView, TheCliHarmonicMeanIsTheViewsFormula) {
+  testing::TempDir dir;
+  RunStore store(dir.file("hm.db"));
+  EXPECT_NEAR(store.harmonic_mean(80.0, 60.0), 2.0 * 80 * 60 / 140, 1e-12);  // 68.571...
+  EXPECT_DOUBLE_EQ(store.harmonic_mean(50.0, 50.0), 50.0);
+  EXPECT_DOUBLE_EQ(store.harmonic_mean(0.0, 0.0), 0.0);
+  EXPECT_DOUBLE_EQ(store.harmonic_mean(70.0, 0.0), 0.0);
+}
+
+}  // namespace
+}  // namespace promptlab

@@ -1,10 +1,12 @@
-// `promptlab datasets [--data-root DIR]`: every dataset, whether its files were found, and its size.
+// `promptlab datasets [--data-root DIR]`: every dataset (the reference ones, the embedded ones and
+// those of loaded plugins), whether its files were found, and its size.
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli/command.hpp"
 #include "data/dataset_listing.hpp"
+#include "registry/plugin_host.hpp"
 
 namespace promptlab::cli {
 namespace {
@@ -13,8 +15,39 @@ struct DatasetsOptions {
   std::string data_root;
 };
 
-void print_listing(const DatasetOptions& opts) {
+// A row for every dataset a loaded plugin registers, opened to count it; one that fails to open
+// is listed with the reason.
+std::vector<DatasetListingRow> plugin_dataset_rows(const GlobalOptions& global, const DatasetOptions& opts) {
+  PluginHost host;
+  host.load_all(global.plugin_paths);
+  std::vector<DatasetListingRow> rows;
+  for (const auto& name : host.dataset_names()) {
+    const std::string owner = host.owner_of_dataset(name);
+    if (owner == PluginHost::kBuiltinOwner) continue;
+    DatasetListingRow row;
+    row.name = name;
+    row.description = owner;  // the plugin that registered it
+    row.source = "plugin";
+    try {
+      const auto dataset = host.make_dataset(name, opts);
+      row.n_classes = dataset->classnames().size();
+      row.n_train = dataset->items(Split::kTrain).size();
+      row.n_val = dataset->items(Split::kVal).size();
+      row.n_test = dataset->items(Split::kTest).size();
+      row.n_items = row.n_train + row.n_val + row.n_test;
+      row.found = true;
+      row.status = "ok";
+    } catch (const std::exception& e) {
+      row.status = std::string("cannot open: ") + e.what();
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void print_listing(const GlobalOptions& global, const DatasetOptions& opts) {
   auto rows = list_datasets(opts);
+  for (auto& row : plugin_dataset_rows(global, opts)) rows.push_back(std::move(row));
   std::cout << "data root: " << opts.root << "\n";
   std::cout << std::left << std::setw(16) << "name" << std::setw(14) << "display" << std::setw(11) << "source"
             << std::setw(7) << "found" << std::right << std::setw(8) << "classes" << std::setw(9) << "train"
@@ -36,14 +69,14 @@ void print_listing(const DatasetOptions& opts) {
   }
 }
 
-void setup_datasets(CLI::App& app, GlobalOptions& /*global*/) {
+void setup_datasets(CLI::App& app, GlobalOptions& global) {
   auto opts = std::make_shared<DatasetsOptions>();
   auto* cmd = app.add_subcommand("datasets", "List the datasets, whether their files were found, and their sizes");
   cmd->add_option("--data-root", opts->data_root, "Folder holding the datasets (default $PROMPTLAB_DATA_ROOT or ./data)");
-  cmd->callback([opts] {
+  cmd->callback([opts, &global] {
     DatasetOptions d;
     d.root = opts->data_root.empty() ? default_data_root() : opts->data_root;
-    print_listing(d);
+    print_listing(global, d);
   });
 }
 

@@ -22,15 +22,13 @@ struct RunOptions {
   std::vector<std::string> sets;
 };
 
-double harmonic(double b, double n) { return (b + n) > 0 ? 2 * b * n / (b + n) : 0.0; }
-
 struct Row {
   Cell cell;
   ExperimentOutcome out;
 };
 
 // Base-to-new: dataset, base, new, HM per run, then the average over datasets.
-void print_base2new(const std::vector<Row>& rows) {
+void print_base2new(const RunStore& store, const std::vector<Row>& rows) {
   std::printf("\n%-22s %8s %8s %8s   run\n", "dataset", "base", "new", "HM");
   double sb = 0, sn = 0;
   int counted = 0;
@@ -41,7 +39,7 @@ void print_base2new(const std::vector<Row>& rows) {
       continue;
     }
     std::printf("%-22s %8.2f %8.2f %8.2f   %lld\n", r.cell.dataset.c_str(), r.out.base, r.out.new_,
-                harmonic(r.out.base, r.out.new_), static_cast<long long>(r.out.run_id));
+                store.harmonic_mean(r.out.base, r.out.new_), static_cast<long long>(r.out.run_id));
     sb += r.out.base;
     sn += r.out.new_;
     ++counted;
@@ -49,7 +47,7 @@ void print_base2new(const std::vector<Row>& rows) {
   if (counted > 1) {
     sb /= counted;
     sn /= counted;
-    std::printf("%-22s %8.2f %8.2f %8.2f\n", "average", sb, sn, harmonic(sb, sn));
+    std::printf("%-22s %8.2f %8.2f %8.2f\n", "average", sb, sn, store.harmonic_mean(sb, sn));
   }
 }
 
@@ -68,10 +66,10 @@ void print_all_classes(const std::vector<Row>& rows) {
   }
 }
 
-void print_summary(const Protocol& protocol, const std::vector<Row>& rows, const std::string& method,
+void print_summary(const RunStore& store, const Protocol& protocol, const std::vector<Row>& rows, const std::string& method,
                    std::int64_t seed, const std::string& db) {
   if (protocol.subsample == "base2new") {
-    print_base2new(rows);
+    print_base2new(store, rows);
   } else {
     print_all_classes(rows);
   }
@@ -105,7 +103,7 @@ int resume(std::int64_t run_id, const GlobalOptions& global, PluginHost& host) {
   install_stop_handlers();
   ExperimentOutcome out = run_experiment(host, store, db, protocol, request, progress_observer(progress), &stop_flag());
   if (out.status != "finished") progress.log("run " + std::to_string(out.run_id) + " " + out.status + ": " + out.error);
-  print_summary(protocol, {{cell, out}}, rec->method, rec->seed, db);
+  print_summary(store, protocol, {{cell, out}}, rec->method, rec->seed, db);
   return out.status == "finished" ? 0 : 1;
 }
 
@@ -142,7 +140,7 @@ int execute(const RunOptions& o, const GlobalOptions& global) {
     }
     if (interrupted) break;
   }
-  print_summary(protocol, rows, o.method, o.seed, db);
+  print_summary(store, protocol, rows, o.method, o.seed, db);
   return failures == 0 ? 0 : 1;
 }
 

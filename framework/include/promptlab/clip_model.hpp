@@ -53,6 +53,12 @@ class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
 
   /// Projected image features [B, embed] (not normalised) of preprocessed images [B,3,R,R].
   torch::Tensor encode_image(const torch::Tensor& images);
+  /// encode_image with learnable tokens in the vision transformer (visual prompt tuning, ViT only):
+  /// deep_prompts[0], [n, vision_width], is appended to the class and patch tokens before ln_pre;
+  /// before block i >= 1, a defined deep_prompts[i] ([n, vision_width]) replaces them (VPT-deep).
+  /// At most one entry per block; blocks past the last entry carry the prompt tokens' outputs.
+  /// Gradients flow to the prompts. A ResNet tower or bad shapes throw naming them.
+  torch::Tensor encode_image_prompted(const torch::Tensor& images, const std::vector<torch::Tensor>& deep_prompts);
   /// Projected text features [N, embed] of token ids [N, L] (EOT = argmax id).
   torch::Tensor encode_text(const torch::Tensor& token_ids);
   /// Projected text features from token *embeddings* [N, L, text_width] (without the

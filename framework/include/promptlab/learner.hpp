@@ -27,10 +27,18 @@ struct LearnerContext {
   std::shared_ptr<ZeroShotTeacher> zero_shot;
 };
 
-/// One training batch as a learner sees it.
+/// What a learner's logits() takes.
+enum class LearnerInput {
+  kImageFeatures,  // the frozen image encoder's features [B, embed], cached once per run (the fast path)
+  kImages,         // preprocessed images [B, 3, R, R], for learners that change the image encoder
+};
+
+/// One training batch as a learner sees it: `image_features` for a kImageFeatures learner,
+/// `images` for a kImages learner (the other is undefined).
 struct TrainingBatch {
   torch::Tensor image_features;  // [B, embed], projected, not normalised
   torch::Tensor labels;          // [B] int64, indices into the training classes
+  torch::Tensor images;          // [B, 3, R, R], normalised as CLIP expects
 };
 
 /// Named loss terms, each a scalar tensor with its weight already applied. The framework adds its
@@ -61,15 +69,19 @@ struct LearnerOutput {
 class PROMPTLAB_API Learner : public torch::nn::Module {
  public:
   ~Learner() override;
-  /// Logits [B, n_cls] for image features [B, embed].
+  /// Logits [B, n_cls] for image features [B, embed], or for images [B, 3, R, R] when input() is kImages.
   virtual torch::Tensor logits(const torch::Tensor& image_features) = 0;
+  /// What logits() takes. A learner that inserts tokens into the image encoder (VPT, MaPLe) returns
+  /// kImages and gets preprocessed images, encoding them itself with
+  /// ClipModel::encode_image_prompted; every other learner gets cached features.
+  virtual LearnerInput input() const { return LearnerInput::kImageFeatures; }
   /// Switches to another class list (the new classes of base-to-new evaluation).
   virtual void set_classnames(const std::vector<std::string>& classnames) = 0;
   /// Switches to another dataset's classes and hand-written template (cross-dataset and
   /// domain-shift evaluation). The default ignores the template and calls set_classnames.
   virtual void set_target(const std::vector<std::string>& classnames, const std::string& prompt_template);
   /// The training forward pass: logits plus the learner's own loss terms (regularisers), computed
-  /// from the same pass. The default is logits(batch.image_features) with no terms. The names
+  /// from the same pass. The default is logits() of the batch's input with no terms. The names
   /// "ce", "loss" and "kl_to_zeroshot" belong to the framework. Each term's value at the
   /// unperturbed parameters is stored per epoch as the metric "loss_<name>".
   virtual LearnerOutput training_forward(const TrainingBatch& batch);

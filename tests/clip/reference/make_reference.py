@@ -142,6 +142,24 @@ class Vision(nn.Module):
         return self.ln_post(x[0]) @ self.proj
 
 
+def vpt_deep_image_features(visual: Vision, image: torch.Tensor, prompts: torch.Tensor) -> torch.Tensor:
+    """Visual prompt tuning, deep: prompts [depth, n, w]. Layer 0's prompts join the class and patch
+    tokens before ln_pre; before block i (1 <= i < depth) layer i's prompts take their place."""
+    x = visual.conv1(image.to(visual.conv1.weight.dtype))
+    x = x.reshape(x.shape[0], x.shape[1], -1).permute(2, 0, 1)  # [g*g, B, w]
+    batch = x.shape[1]
+    cls = visual.class_embedding.to(x.dtype).reshape(1, 1, -1).expand(1, batch, -1)
+    x = torch.cat([cls, x], dim=0) + visual.positional_embedding.to(x.dtype).unsqueeze(1)
+    kept = x.shape[0]
+    layer_prompts = [p.to(x.dtype).unsqueeze(1).expand(-1, batch, -1) for p in prompts]
+    x = visual.ln_pre(torch.cat([x, layer_prompts[0]], dim=0))
+    for i, block in enumerate(visual.transformer.resblocks):
+        if 1 <= i < len(layer_prompts):
+            x = torch.cat([x[:kept], layer_prompts[i]], dim=0)
+        x = block(x, None)
+    return visual.ln_post(x[0]) @ visual.proj
+
+
 def batch_norm(channels: int) -> nn.BatchNorm2d:
     return nn.BatchNorm2d(channels, eps=1e-5)
 
@@ -447,6 +465,14 @@ def main() -> None:
         png_input = ((pixels.permute(2, 0, 1).float() / 255.0 - mean) / std).unsqueeze(0)
         with torch.no_grad():
             write_bin(os.path.join(args.out, "image0_features.bin"), model.encode_image(png_input).float())
+
+    if args.config == "tiny":
+        # Visual prompts at both layers, large enough to move the features well past rounding.
+        prompts = torch.randn(c["vision_layers"], 3, c["vision_width"], generator=torch.Generator().manual_seed(13))
+        with torch.no_grad():
+            vpt_features = vpt_deep_image_features(model.visual, images, prompts)
+        write_bin(os.path.join(args.out, "vpt_prompts.bin"), prompts.float())
+        write_bin(os.path.join(args.out, "vpt_image_features.bin"), vpt_features.float())
 
     write_bin(os.path.join(args.out, "images.bin"), images.float())
     write_bin(os.path.join(args.out, "tokens.bin"), tokens)

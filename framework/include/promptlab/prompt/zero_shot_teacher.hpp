@@ -24,6 +24,8 @@ class PROMPTLAB_API ZeroShotTeacher {
   const torch::Tensor& text_features();
   /// Zero-shot logits [B, n_cls] (fp32) for image features [B, embed], without gradient.
   torch::Tensor logits(const torch::Tensor& image_features);
+  /// The same for preprocessed images [B, 3, R, R], encoded by the frozen image encoder.
+  torch::Tensor logits_of_images(const torch::Tensor& images);
   const std::vector<std::string>& classnames() const { return classnames_; }
   const std::string& prompt_template() const { return template_; }
 
