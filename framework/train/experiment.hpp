@@ -1,6 +1,7 @@
 #pragma once
-// One run of the protocol: resolve the config, sample the few-shot split, split
-// base/new, encode (or reuse cached) image features, train, evaluate, record.
+// One run of the protocol, in five stages with a file each: plan (run_plan: the resolved, hashed
+// config), prepare (run_prepare: few-shot split, learner, inputs), train (run_train), evaluate
+// (run_evaluate) and record (run_record: the store observes the run).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "promptlab/config.hpp"
 #include "train/protocol.hpp"
+#include "train/run_plan.hpp"
 #include "train/stop_signal.hpp"
 
 namespace promptlab {
@@ -17,30 +19,6 @@ namespace promptlab {
 class PluginHost;
 class RunStore;
 struct ModelBundle;
-
-/// What the user asked for.
-struct ExperimentRequest {
-  std::string method;
-  std::string dataset;
-  std::int64_t seed = 1;
-  std::int64_t shots = 0;                // one value of the protocol's shots (0: its first)
-  std::int64_t resume_run = 0;           // > 0: continue this interrupted run (its recorded config) instead
-  std::string config_file;               // --config FILE.toml ("" = none)
-  std::vector<std::string> assignments;  // --set key=value
-  Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
-  bool feature_cache = true;             // false: encode every image again, reading and writing no cache (the
-                                         // lever's off switch; the results are the same, docs/speed.md)
-};
-
-/// Framework-wide defaults (the lowest layer of every resolved config).
-Config framework_defaults();
-
-/// method defaults < protocol (with the request's shots) < file < --set (framework defaults below all). Unknown keys in
-/// the file or --set fail with the list of valid keys. A key another method declares but this one does not (say
-/// sam.rho on a gcscoop run) is kept, since one bench config serves several methods, and described in `notes`
-/// when given: it has no effect on this run.
-Config resolve_config(const PluginHost& host, const Protocol& protocol, const ExperimentRequest& request,
-                      std::vector<std::string>* notes = nullptr);
 
 /// Where runs write their side files: "<db>.d/" (few-shot splits, feature cache).
 std::string side_directory(const std::string& db_path);
