@@ -37,3 +37,21 @@ function(promptlab_add_plugin name)
     endif()
   endif()
 endfunction()
+
+# promptlab_add_plugin_test(<name> SOURCES <files...>)
+#
+# A GoogleTest executable <name> linked against the installed SDK (promptlab::promptlab), with the
+# project's folder on its include path, registered with CTest. For a plugin's unit tests: keep the
+# maths in sources both the plugin and the test compile. Needs include(CTest) first; does nothing
+# when BUILD_TESTING is off.
+function(promptlab_add_plugin_test name)
+  cmake_parse_arguments(TEST "" "" "SOURCES" ${ARGN})
+  if(NOT BUILD_TESTING)
+    return()
+  endif()
+  find_package(GTest REQUIRED)
+  add_executable(${name} ${TEST_SOURCES})
+  target_include_directories(${name} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+  target_link_libraries(${name} PRIVATE promptlab::promptlab GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+endfunction()

@@ -189,11 +189,7 @@ std::string cmake_lists(ScaffoldKind kind) {
          "#   promptlab --plugin-path build/plugins run --method @name@ --dataset tiny_shapes\n"
          "cmake_minimum_required(VERSION 3.18)\nproject(@name@ CXX)\nset(CMAKE_CXX_STANDARD 17)\n"
          "find_package(promptlab REQUIRED)\npromptlab_add_plugin(@name@ SOURCES " + sources + maths + ")\n\n"
-         "include(CTest)\nif(BUILD_TESTING)\n  find_package(GTest REQUIRED)\n"
-         "  add_executable(@name@_test test/@name@_test.cpp" + maths + ")\n"
-         "  target_include_directories(@name@_test PRIVATE \"${CMAKE_CURRENT_SOURCE_DIR}\")\n"
-         "  target_link_libraries(@name@_test PRIVATE promptlab::promptlab GTest::gtest_main)\n"
-         "  add_test(NAME @name@_test COMMAND @name@_test)\nendif()\n";
+         "include(CTest)\npromptlab_add_plugin_test(@name@_test SOURCES test/@name@_test.cpp" + maths + ")\n";
 }
 
 std::string test_source(ScaffoldKind kind) {

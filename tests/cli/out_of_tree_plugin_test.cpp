@@ -81,6 +81,14 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsBesideTheShippedMethods
   fs::remove_all(dir);
 }
 
+// Runs the built project's own tests (ctest); all must pass.
+void expect_its_tests_pass(const fs::path& build, const fs::path& log) {
+  EXPECT_EQ(shell(std::string("\"") + PROMPTLAB_CTEST + "\" --test-dir \"" + build.string() + "\" --output-on-failure", log),
+            0)
+      << text_of(log);
+  EXPECT_NE(text_of(log).find("100% tests passed"), std::string::npos) << text_of(log);
+}
+
 // The examples/ plugins (KgCoOp: a learner with its own loss term; ProGrad: a step rule on two
 // named terms and the zero-shot teacher; VPT: a learner that takes images and puts tokens into the
 // vision transformer), each its own CMake project against the installed SDK:
@@ -94,11 +102,7 @@ TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
   for (const std::string name : {"kgcoop", "prograd", "vpt"}) {
     const fs::path build = dir / ("build-" + name);
     ASSERT_NO_FATAL_FAILURE(build_against(fs::path(PROMPTLAB_SOURCE_DIR) / "examples" / name, build, prefix, dir));
-    const fs::path log = dir / (name + "-ctest.log");
-    EXPECT_EQ(shell(std::string("\"") + PROMPTLAB_CTEST + "\" --test-dir \"" + build.string() + "\" --output-on-failure",
-                    log), 0)
-        << text_of(log);
-    EXPECT_NE(text_of(log).find("100% tests passed"), std::string::npos) << text_of(log);
+    expect_its_tests_pass(build, dir / (name + "-ctest.log"));
     with_plugins += "--plugin-path " + (build / "plugins").string() + " ";
   }
   const std::string db = (dir / "runs.db").string();
@@ -153,11 +157,7 @@ TEST(OutOfTreePlugin, NewPluginSkeletonsBuildPassTheirTestsAndRun) {
     EXPECT_NE(made.output.find("wrote"), std::string::npos) << made.output;
     const fs::path build = dir / ("build-" + name);
     ASSERT_NO_FATAL_FAILURE(build_against(source, build, prefix, dir));
-    const fs::path log = dir / (name + "-ctest.log");
-    EXPECT_EQ(shell(std::string("\"") + PROMPTLAB_CTEST + "\" --test-dir \"" + build.string() + "\" --output-on-failure",
-                    log), 0)
-        << text_of(log);
-    EXPECT_NE(text_of(log).find("100% tests passed"), std::string::npos) << text_of(log);
+    expect_its_tests_pass(build, dir / (name + "-ctest.log"));
   }
   // The same name again would overwrite: refused, and the project is untouched.
   const auto before = text_of(dir / "my_method" / "plugin.toml");
