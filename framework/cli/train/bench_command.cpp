@@ -1,8 +1,11 @@
 // `promptlab bench`: the methods x datasets x seeds grid under one protocol, resumable,
 // ending with the paper-style table.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "sweep/cell_processes.hpp"
 #include "cli/train/progress.hpp"
 #include "cli/train/session.hpp"
 #include "store/results_format.hpp"
@@ -20,10 +23,60 @@ struct BenchOptions {
   std::string config_file;
   std::vector<std::string> sets;
   std::string format = "text";
+  int jobs = 1;
 };
 
+// This executable's path, for the cell processes of --jobs.
+std::string own_executable() {
+  std::vector<char> buf(4096);
+  const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0) throw std::runtime_error("--jobs: cannot find this program's own path (/proc/self/exe)");
+  return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+// --jobs N > 1: each (method, dataset, seed) as its own `promptlab bench` process, N at a time.
+int execute_in_processes(const BenchOptions& o, const GlobalOptions& global, const std::vector<std::string>& methods,
+                         const GridPlan& plan, const std::vector<std::int64_t>& seeds, const std::string& db,
+                         RunStore& store, Progress& progress) {
+  std::vector<std::string> global_args{"--db", db};
+  for (const auto& dir : global.plugin_paths) global_args.insert(global_args.end(), {"--plugin-path", dir});
+  if (global.threads > 0) global_args.insert(global_args.end(), {"--threads", std::to_string(global.threads)});
+  std::vector<std::string> bench_args;
+  const auto pass = [&bench_args](const char* flag, const std::string& value) {
+    if (!value.empty()) bench_args.insert(bench_args.end(), {flag, value});
+  };
+  pass("--protocol", o.protocol);
+  pass("--weights", o.model.weights);
+  pass("--vocab", o.model.vocab);
+  pass("--data-root", o.model.data_root);
+  pass("--config", o.config_file);
+  for (const auto& set : o.sets) pass("--set", set);
+  if (!o.model.feature_cache) bench_args.push_back("--no-feature-cache");
+  std::vector<ProcessCell> cells;
+  for (const auto& m : methods)
+    for (const auto& d : plan.datasets)
+      for (auto seed : seeds) cells.push_back({m, d, seed});
+  const std::string log_dir = side_directory(db) + "/logs";
+  const ProcessSummary summary =
+      run_cell_processes(own_executable(), global_args, bench_args, cells, o.jobs, log_dir,
+                         [&progress](const std::string& line) { progress.log(line); });
+  ResultFilter filter;
+  filter.methods = methods;
+  filter.datasets = plan.datasets;
+  filter.protocol_hash = plan.protocol.hash;
+  std::cout << format_table(store, result_table_of(plan.protocol), filter, parse_result_format(o.format));
+  std::cerr << "bench: " << cells.size() << " cell processes, " << o.jobs << " at a time: " << summary.succeeded
+            << " succeeded, " << summary.failed << " failed"
+            << (summary.interrupted ? ", interrupted (run again to resume)" : "") << "; store " << db
+            << "; logs in " << log_dir << "\n";
+  for (const auto& log : summary.failed_logs) std::cerr << "  failed: " << log << "\n";
+  return (summary.failed == 0 && !summary.interrupted) ? 0 : 1;
+}
+
 int execute(const BenchOptions& o, const GlobalOptions& global) {
-  apply_threads(global);
+  if (o.jobs < 1) throw std::invalid_argument("--jobs must be at least 1, got " + std::to_string(o.jobs));
+  // With --jobs the cell processes take the cores; this one only waits for them.
+  if (o.jobs == 1) apply_threads(global);
   const ResultFormat format = parse_result_format(o.format);
   auto host = open_host(global);
   const std::vector<std::string> methods = split_list(o.methods);
@@ -43,6 +96,7 @@ int execute(const BenchOptions& o, const GlobalOptions& global) {
   Progress progress;
   RunStore store = open_store_for_runs(db, progress);
   install_stop_handlers();
+  if (o.jobs > 1) return execute_in_processes(o, global, methods, plan, seeds, db, store, progress);
   const ExperimentObserver observer = progress_observer(progress);
   std::vector<Cell> cells;
   for (const auto& m : methods)
@@ -96,6 +150,9 @@ void setup_bench(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--config", opts->config_file, "TOML file of config keys (applied to every run)");
   cmd->add_option("--set", opts->sets, "key=value override (repeatable)");
   cmd->add_option("--format", opts->format, "text|markdown|csv|json")->capture_default_str();
+  cmd->add_option("--jobs,-j", opts->jobs,
+                  "Cells (method x dataset x seed) run at once, each its own process sharing the cores and the store")
+      ->capture_default_str();
   cmd->add_option("--db", global.db_path, "Run store (default $PROMPTLAB_DB or ./promptlab.db)");
   cmd->callback([opts, &global] {
     int rc = execute(*opts, global);
