@@ -1,5 +1,6 @@
 // PluginHost: search path, the loading checks, and the name -> factory registry.
 #include "registry/plugin_host.hpp"
+#include "util/library_location.hpp"
 
 #include <dlfcn.h>
 
@@ -151,10 +152,16 @@ std::vector<std::string> PluginHost::search_path(const std::vector<std::string>&
   if (const char* env = std::getenv("PROMPTLAB_PLUGIN_PATH"); env && *env) {
     for (auto& d : split_colon(env)) out.push_back(d);
   }
+  // Uninstalled, the build tree's plugins; installed, those beside the library (<prefix>/lib/
+  // promptlab/plugins), found from where the library was loaded, so a moved prefix still works.
   const std::string build_dir = PROMPTLAB_BUILD_PLUGIN_DIR;
-  const std::string install_dir = PROMPTLAB_INSTALL_PLUGIN_DIR;
-  if (!build_dir.empty()) out.push_back(build_dir);
-  if (!install_dir.empty()) out.push_back(install_dir);
+  if (running_from_build_tree()) {
+    if (!build_dir.empty()) out.push_back(build_dir);
+  } else if (const auto lib = library_directory(); !lib.empty()) {
+    out.push_back((lib / "promptlab" / "plugins").string());
+  } else if (const std::string install_dir = PROMPTLAB_INSTALL_PLUGIN_DIR; !install_dir.empty()) {
+    out.push_back(install_dir);
+  }
   return out;
 }
 

@@ -6,7 +6,8 @@
 namespace promptlab {
 
 /// Existing directories named `sub` in search order: $PROMPTLAB_HOME/<sub>, ./<sub>,
-/// the source tree, the install prefix's share/promptlab/<sub>.
+/// the source tree, share/promptlab/<sub> beside the loaded library's folder, then the configured
+/// install prefix's.
 std::vector<std::string> resource_dirs(const std::string& sub);
 
 /// First existing file `relative` under resource_dirs' roots; "" when none.

@@ -57,6 +57,18 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsBesideTheShippedMethods
   ASSERT_TRUE(fs::exists(prefix / "include" / "promptlab" / "sharpness" / "sam_perturbation.hpp"));
   ASSERT_NO_FATAL_FAILURE(
       build_against(fs::path(PROMPTLAB_SOURCE_DIR) / "tests" / "cli" / "out_of_tree", build, prefix, dir));
+  // The installed promptlab, at a prefix it was not configured for, finds its own plugins there.
+  const fs::path installed_cli = prefix / "bin" / "promptlab";
+  ASSERT_EQ(shell("env -u PROMPTLAB_PLUGIN_PATH \"" + installed_cli.string() + "\" plugins --search-path",
+                  dir / "installed-plugins.log"), 0)
+      << text_of(dir / "installed-plugins.log");
+  const std::string installed = text_of(dir / "installed-plugins.log");
+  const std::string own_plugins = (fs::canonical(prefix) / "lib" / "promptlab" / "plugins").string();
+  EXPECT_NE(installed.find("search path:\n  " + own_plugins + "\n\n"), std::string::npos) << installed;
+  EXPECT_NE(installed.find(own_plugins + "/coop/libpromptlab_coop.so"), std::string::npos) << installed;
+  EXPECT_NE(installed.find("gcscoop 0.1.0"), std::string::npos) << installed;
+  EXPECT_EQ(installed.find("refused"), std::string::npos) << installed;
+
   const fs::path plugins = build / "plugins";
   ASSERT_TRUE(fs::exists(plugins / "halfsam" / "libpromptlab_halfsam.so"));
   ASSERT_TRUE(fs::exists(plugins / "halfsam" / "plugin.toml"));
