@@ -11,9 +11,9 @@ namespace promptlab {
 
 GcsamOptions GcsamOptions::from_config(const Config& config) {
   GcsamOptions options;
-  options.rho = config.get_double("gcsam.rho", options.rho);
-  options.beta1 = config.get_double("gcsam.beta1", options.beta1);
-  options.beta2 = config.get_double("gcsam.beta2", options.beta2);
+  options.rho = config.get_double("gcsam.rho");
+  options.beta1 = config.get_double("gcsam.beta1");
+  options.beta2 = config.get_double("gcsam.beta2");
   if (!(options.rho >= 0.0) || !std::isfinite(options.rho)) {  // NaN fails the first test
     throw ConfigError("gcsam.rho must be a finite number >= 0, got " + std::to_string(options.rho));
   }

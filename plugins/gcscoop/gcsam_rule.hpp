@@ -6,12 +6,13 @@
 
 namespace promptlab {
 
-/// GCSAM's settings, read from the "gcsam." config keys (official defaults).
+/// GCSAM's settings, read from the "gcsam." config keys. Their defaults (the official ones) are in
+/// plugin.toml only.
 struct GcsamOptions {
-  double rho = 0.1;   // gcsam.rho
-  double beta1 = 0.5; // gcsam.beta1
-  double beta2 = 0.8; // gcsam.beta2
-  /// Reads gcsam.rho, gcsam.beta1, gcsam.beta2; invalid values throw naming the key.
+  double rho{};    // gcsam.rho
+  double beta1{};  // gcsam.beta1
+  double beta2{};  // gcsam.beta2
+  /// Reads gcsam.rho, gcsam.beta1, gcsam.beta2; a missing key or an invalid value throws naming it.
   static GcsamOptions from_config(const Config& config);
 };
 

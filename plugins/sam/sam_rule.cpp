@@ -8,8 +8,8 @@ namespace promptlab {
 
 SamOptions SamOptions::from_config(const Config& config) {
   SamOptions options;
-  options.rho = config.get_double("sam.rho", options.rho);
-  options.adaptive = config.get_bool("sam.adaptive", options.adaptive);
+  options.rho = config.get_double("sam.rho");
+  options.adaptive = config.get_bool("sam.adaptive");
   if (!(options.rho >= 0.0) || !std::isfinite(options.rho)) {  // NaN fails the first test
     throw ConfigError("sam.rho must be a finite number >= 0, got " + std::to_string(options.rho));
   }

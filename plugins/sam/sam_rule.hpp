@@ -5,11 +5,11 @@
 
 namespace promptlab {
 
-/// SAM's settings, read from the "sam." config keys.
+/// SAM's settings, read from the "sam." config keys. Their defaults are in plugin.toml only.
 struct SamOptions {
-  double rho = 0.05;      // neighbourhood radius (sam.rho)
-  bool adaptive = false;  // ASAM: |w|-scaled perturbation (sam.adaptive)
-  /// Reads sam.rho and sam.adaptive; a negative rho throws naming the key.
+  double rho{};         // neighbourhood radius (sam.rho)
+  bool adaptive{};      // ASAM: |w|-scaled perturbation (sam.adaptive)
+  /// Reads sam.rho and sam.adaptive; a missing key or a negative rho throws naming the key.
   static SamOptions from_config(const Config& config);
 };
 

@@ -121,11 +121,17 @@ TEST(GcsamRule, SgdAppliesWeightDecayToRestoredWeights) {
 }
 
 TEST(GcsamOptions, OfficialDefaultsAndValidation) {
-  GcsamOptions d = GcsamOptions::from_config(Config{});
+  // The official defaults live in the gcscoop manifest alone; a config without the keys is refused.
+  EXPECT_THROW(GcsamOptions::from_config(Config{}), ConfigError);
+  Config c;
+  c.set("gcsam.rho", 0.1);
+  c.set("gcsam.beta1", 0.5);
+  c.set("gcsam.beta2", 0.8);
+  const GcsamOptions d = GcsamOptions::from_config(c);
   EXPECT_DOUBLE_EQ(d.rho, 0.1);
   EXPECT_DOUBLE_EQ(d.beta1, 0.5);
   EXPECT_DOUBLE_EQ(d.beta2, 0.8);
-  Config bad;
+  Config bad = c;
   bad.set("gcsam.beta1", 0.9);
   EXPECT_THROW(GcsamOptions::from_config(bad), ConfigError);
 }

@@ -96,7 +96,13 @@ TEST(SamOptions, ReadsConfigAndRejectsNegativeRho) {
   SamOptions o = SamOptions::from_config(c);
   EXPECT_DOUBLE_EQ(o.rho, 0.1);
   EXPECT_TRUE(o.adaptive);
-  EXPECT_DOUBLE_EQ(SamOptions::from_config(Config{}).rho, 0.05);
+  // No default in code: the manifest holds it, and a config without the key is refused by name.
+  try {
+    SamOptions::from_config(Config{});
+    ADD_FAILURE() << "a config without sam.rho was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("sam.rho"), std::string::npos) << e.what();
+  }
   c.set("sam.rho", -1.0);
   EXPECT_THROW(SamOptions::from_config(c), ConfigError);
 }
