@@ -158,12 +158,8 @@ void check_image_shape(const torch::Tensor& images, const ClipConfig& c) {
   }
 }
 
-}  // namespace
-
-torch::Tensor ClipModelImpl::encode_image_prompted(const torch::Tensor& images,
-                                                   const std::vector<torch::Tensor>& deep_prompts) {
-  if (deep_prompts.empty()) return encode_image(images);
-  const ClipConfig& c = config_;
+// Visual prompts: a ViT, at most one entry per vision layer, layer 0's [n, width], the others like it.
+void check_visual_prompts(const std::vector<torch::Tensor>& deep_prompts, const ClipConfig& c) {
   if (c.vision_kind != VisionKind::kViT) {
     throw std::invalid_argument("ClipModel: visual prompts need a vision transformer; this model's image tower is a ResNet");
   }
@@ -181,20 +177,22 @@ torch::Tensor ClipModelImpl::encode_image_prompted(const torch::Tensor& images,
                                   c10::str(deep_prompts[i].sizes()) + ", layer 0's " + c10::str(deep_prompts[0].sizes()));
     }
   }
-  check_image_shape(images, c);
-  check_runnable(parts_->vit.conv1);
-  const torch::Tensor x = images.to(parts_->vit.conv1.device(), parts_->vit.conv1.scalar_type());
-  return run_vit(x, parts_->vit, c, deep_prompts);
 }
 
-torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) {
+}  // namespace
+
+torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) { return encode_image_prompted(images, {}); }
+
+torch::Tensor ClipModelImpl::encode_image_prompted(const torch::Tensor& images,
+                                                   const std::vector<torch::Tensor>& deep_prompts) {
   const Parts& p = *parts_;
-  check_image_shape(images, config_);
   const ClipConfig& c = config_;
+  if (!deep_prompts.empty()) check_visual_prompts(deep_prompts, c);
+  check_image_shape(images, c);
   const torch::Tensor& first_weight = c.vision_kind == VisionKind::kResNet ? p.resnet.conv1 : p.vit.conv1;
   check_runnable(first_weight);
   const torch::Tensor x = images.to(first_weight.device(), first_weight.scalar_type());
-  return c.vision_kind == VisionKind::kResNet ? run_resnet(x, p.resnet, c.vision_heads()) : run_vit(x, p.vit, c);
+  return c.vision_kind == VisionKind::kResNet ? run_resnet(x, p.resnet, c.vision_heads()) : run_vit(x, p.vit, c, deep_prompts);
 }
 
 torch::Tensor ClipModelImpl::embed_tokens(const torch::Tensor& token_ids) {

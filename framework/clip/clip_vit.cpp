@@ -44,16 +44,12 @@ torch::Tensor run_vit(const torch::Tensor& images, const VitWeights& w, const Cl
   if (n_prompts > 0) x = torch::cat({x, prompts_at(0)}, 1);
   const std::int64_t tokens = patches_and_cls + n_prompts;
   x = layer_norm_fp32(x.reshape({batch * tokens, width}), w.ln_pre);
-  if (n_prompts == 0) {
-    x = run_transformer(x, batch, tokens, c.vision_heads(), w.blocks, torch::Tensor());
-  } else {
-    for (std::size_t i = 0; i < w.blocks.size(); ++i) {
-      if (i >= 1 && i < deep_prompts.size() && deep_prompts[i].defined()) {
-        x = torch::cat({x.view({batch, tokens, width}).narrow(1, 0, patches_and_cls), prompts_at(i)}, 1)
-                .reshape({batch * tokens, width});
-      }
-      x = run_transformer(x, batch, tokens, c.vision_heads(), {w.blocks[i]}, torch::Tensor());
+  for (std::size_t i = 0; i < w.blocks.size(); ++i) {
+    if (i >= 1 && i < deep_prompts.size() && deep_prompts[i].defined()) {
+      x = torch::cat({x.view({batch, tokens, width}).narrow(1, 0, patches_and_cls), prompts_at(i)}, 1)
+              .reshape({batch * tokens, width});
     }
+    x = run_transformer(x, batch, tokens, c.vision_heads(), {w.blocks[i]}, torch::Tensor());
   }
   torch::Tensor cls_out = layer_norm_fp32(x.view({batch, tokens, width}).select(1, 0), w.ln_post);
   return torch::mm(cls_out, w.proj);

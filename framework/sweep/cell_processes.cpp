@@ -101,6 +101,7 @@ ProcessSummary run_cell_processes(const std::string& program, const std::vector<
     auto it = running.find(done);
     if (it == running.end()) continue;
     const ProcessCell& cell = cells[it->second];
+    const std::string log_file = cell_log_path(log_dir, cell);
     running.erase(it);
     const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     const std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
@@ -110,8 +111,8 @@ ProcessSummary run_cell_processes(const std::string& program, const std::vector<
       log("  " + cell_name(cell) + ": done");
     } else {
       ++summary.failed;
-      summary.failed_logs.push_back(cell_log_path(log_dir, cell));
-      log("  " + cell_name(cell) + ": " + how + "; see " + cell_log_path(log_dir, cell));
+      summary.failed_logs.push_back(log_file);
+      log("  " + cell_name(cell) + ": " + how + "; see " + log_file);
     }
   }
   return summary;

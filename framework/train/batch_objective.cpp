@@ -9,7 +9,7 @@ BatchObjective::BatchObjective(Learner& learner, torch::Tensor inputs, torch::Te
     : learner_(learner), inputs_(std::move(inputs)), labels_(std::move(labels)), teacher_(teacher),
       params_(learner.trainable_parameters()) {}
 
-LossTerms BatchObjective::forward(bool with_teacher) {
+LearnerOutput BatchObjective::forward(bool with_teacher) {
   const bool images = learner_.input() == LearnerInput::kImages;
   LearnerOutput out = learner_.training_forward(
       images ? TrainingBatch{torch::Tensor(), labels_, inputs_} : TrainingBatch{inputs_, labels_, torch::Tensor()});
@@ -22,7 +22,7 @@ LossTerms BatchObjective::forward(bool with_teacher) {
       throw std::invalid_argument("the learner's loss term \"" + name + "\" is not a scalar tensor");
     }
   }
-  LossTerms terms = std::move(out.terms);
+  LossTerms& terms = out.terms;
   terms[kCrossEntropy] = torch::nn::functional::cross_entropy(out.logits, labels_);
   if (with_teacher) {
     if (teacher_ == nullptr) {
@@ -36,8 +36,7 @@ LossTerms BatchObjective::forward(bool with_teacher) {
     const torch::Tensor log_teacher = torch::log_softmax(teacher_logits_, 1);
     terms[kKlToZeroShot] = (log_teacher.exp() * (log_teacher - log_student)).sum(1).mean();
   }
-  last_logits_ = out.logits;
-  return terms;
+  return out;
 }
 
 torch::Tensor BatchObjective::sum_of(const LossTerms& terms, const std::vector<std::string>& names) const {
@@ -74,10 +73,10 @@ double BatchObjective::evaluate() {
   for (auto& p : params_) {
     if (p.grad().defined()) p.grad().zero_();
   }
-  LossTerms terms = forward(/*with_teacher=*/false);
-  torch::Tensor loss = sum_of(terms, {kTrainingLoss});
+  const LearnerOutput out = forward(/*with_teacher=*/false);
+  torch::Tensor loss = sum_of(out.terms, {kTrainingLoss});
   loss.backward();
-  record_first(last_logits_, terms);
+  record_first(out.logits, out.terms);
   return loss.item<double>();
 }
 
@@ -85,9 +84,9 @@ std::vector<TermGradient> BatchObjective::gradients(const std::vector<std::vecto
   bool with_teacher = false;
   for (const auto& g : groups)
     for (const auto& name : g) with_teacher = with_teacher || name == kKlToZeroShot;
-  LossTerms terms = forward(with_teacher);
+  const LearnerOutput out_pass = forward(with_teacher);
   std::vector<torch::Tensor> sums;
-  for (const auto& g : groups) sums.push_back(sum_of(terms, g));
+  for (const auto& g : groups) sums.push_back(sum_of(out_pass.terms, g));
   std::vector<TermGradient> out;
   for (std::size_t i = 0; i < sums.size(); ++i) {
     const bool more = i + 1 < sums.size();
@@ -99,7 +98,7 @@ std::vector<TermGradient> BatchObjective::gradients(const std::vector<std::vecto
       tg.gradient.push_back(grads[k].defined() ? grads[k] : torch::zeros_like(params_[k]));
     out.push_back(std::move(tg));
   }
-  record_first(last_logits_, terms);
+  record_first(out_pass.logits, out_pass.terms);
   return out;
 }
 

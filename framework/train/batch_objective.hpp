@@ -29,8 +29,9 @@ class PROMPTLAB_API BatchObjective : public Objective {
   std::map<std::string, double> term_metrics() const;
 
  private:
-  // The terms of one forward pass; "kl_to_zeroshot" only when `with_teacher`.
-  LossTerms forward(bool with_teacher);
+  // One forward pass: the logits, and the learner's terms plus "ce" ("kl_to_zeroshot" only when
+  // `with_teacher`).
+  LearnerOutput forward(bool with_teacher);
   torch::Tensor sum_of(const LossTerms& terms, const std::vector<std::string>& names) const;
   void record_first(const torch::Tensor& logits, const LossTerms& terms);
 
@@ -42,7 +43,6 @@ class PROMPTLAB_API BatchObjective : public Objective {
   torch::Tensor first_logits_;
   torch::Tensor teacher_logits_;
   std::map<std::string, double> first_terms_;
-  torch::Tensor last_logits_;
 };
 
 /// The plain step rule ("sgd"): one gradient at the current parameters.

@@ -62,7 +62,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   ModelBundle model = load_model(config);
   model.clip->set_truncate_text(config.get_bool("model.truncate_text", true));  // configs recorded before the key
 
-  RunRecorder recorder(store, db_path);
+  RunRecorder recorder(store);
   ExperimentOutcome outcome;
   outcome.shots = config.get_int("data.shots");
   outcome.run_id = recorder.start(RunRecorder::describe(host, plan, protocol, request, model), plan.resumed);

@@ -62,6 +62,13 @@ torch::Tensor load_batch(const Dataset& dataset, const std::vector<DataItem>& it
   return torch::stack(out);
 }
 
+// Rows k of `t` whose image could not be read (!ok[k]) become NaN, which drop_unreadable removes.
+void mark_unreadable(torch::Tensor& t, const std::vector<bool>& ok) {
+  for (std::size_t k = 0; k < ok.size(); ++k) {
+    if (!ok[k]) t[static_cast<std::int64_t>(k)].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+}
+
 }  // namespace
 
 torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const std::vector<DataItem>& items,
@@ -81,9 +88,7 @@ torch::Tensor image_features(ModelBundle& model, const Dataset& dataset, const s
       torch::Tensor images = load_batch(dataset, items, chunk, transform, view, resolution, crop_scale_min, ok, warnings);
       torch::NoGradGuard no_grad;
       torch::Tensor f = model.clip->encode_image(images.to(model.device)).to(torch::kCPU, torch::kFloat32);
-      for (std::size_t k = 0; k < ok.size(); ++k) {
-        if (!ok[k]) f[static_cast<std::int64_t>(k)].fill_(std::numeric_limits<float>::quiet_NaN());
-      }
+      mark_unreadable(f, ok);
       parts.push_back(f);
       stop_point("features", 0);
     }
@@ -106,9 +111,7 @@ torch::Tensor preprocessed_images(const Dataset& dataset, const std::vector<Data
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   std::vector<bool> ok;
   torch::Tensor images = load_batch(dataset, items, all, transform, view, resolution, crop_scale_min, ok, warnings);
-  for (std::size_t k = 0; k < ok.size(); ++k) {
-    if (!ok[k]) images[static_cast<std::int64_t>(k)].fill_(std::numeric_limits<float>::quiet_NaN());
-  }
+  mark_unreadable(images, ok);
   return images;
 }
 

@@ -4,16 +4,11 @@
 
 #include "registry/plugin_host.hpp"
 #include "train/config_checks.hpp"
+#include "util/join.hpp"
 
 namespace promptlab {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 void check_known_keys(const Config& layer, const std::set<std::string>& known, const std::string& source) {
   for (const auto& [key, value] : layer.entries()) {

@@ -7,18 +7,13 @@
 #include "store/process_identity.hpp"
 #include "train/learned_parameters.hpp"
 #include "train/model_source.hpp"
+#include "util/join.hpp"
 
 namespace promptlab {
 
 namespace {
 
 std::vector<std::uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
-
-std::string joined_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
-  return out;
-}
 
 }  // namespace
 
@@ -84,7 +79,7 @@ void RunRecorder::artifacts(Learner& learner, const std::string& few_shot_file,
     store_.add_artifact(run_id_, Artifact{"parameters", "tensor", {blob.begin(), blob.end()}});
   }
   store_.add_artifact(run_id_, Artifact{"few_shot_split", "text", to_bytes(few_shot_file)});
-  if (!warnings.empty()) store_.add_artifact(run_id_, Artifact{"warnings", "text", to_bytes(joined_lines(warnings))});
+  if (!warnings.empty()) store_.add_artifact(run_id_, Artifact{"warnings", "text", to_bytes(join(warnings, "\n"))});
 }
 
 void RunRecorder::mark_finished() { store_.finish_run(run_id_, "finished"); }

@@ -19,7 +19,7 @@ struct ModelBundle;
 
 class RunRecorder {
  public:
-  RunRecorder(RunStore& store, std::string db_path) : store_(store), db_path_(std::move(db_path)) {}
+  explicit RunRecorder(RunStore& store) : store_(store) {}
 
   /// What the store keeps about the run: method, dataset, protocol, seed, config and its hash,
   /// plugin versions, model checksum, code revision, machine, device and precision.
@@ -44,7 +44,6 @@ class RunRecorder {
 
  private:
   RunStore& store_;
-  std::string db_path_;
   std::int64_t run_id_ = 0;
 };
 

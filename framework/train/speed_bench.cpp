@@ -128,10 +128,10 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
 
   const torch::Tensor labels = torch::randint(o.n_cls, {o.batch}, torch::kInt64);
   std::vector<double> text_times, image_times;
+  // A learner that takes images encodes them inside its own step: there is no separate image pass.
+  const bool takes_images = learner->input() == LearnerInput::kImages;
   for (int s = 0; s < o.warmup + o.steps; ++s) {
     auto t0 = Clock::now();
-    // A learner that takes images encodes them inside its own step: there is no separate image pass.
-    const bool takes_images = learner->input() == LearnerInput::kImages;
     torch::Tensor inputs = images;
     if (!takes_images) {
       torch::NoGradGuard no_grad;

@@ -3,7 +3,6 @@
 #include <stdexcept>
 
 #include "promptlab/prompt/frozen_clip.hpp"
-#include "promptlab/prompt/template_text.hpp"
 
 namespace promptlab {
 
@@ -16,13 +15,11 @@ ZeroshotLearner::ZeroshotLearner(const LearnerContext& context)
 }
 
 void ZeroshotLearner::set_classnames(const std::vector<std::string>& classnames) {
-  text_ = template_text_features(clip_, *tokenizer_, template_, classnames, device_);
+  teacher_.emplace(clip_, *tokenizer_, template_, classnames, device_);
+  teacher_->text_features();  // a bad template fails here, naming it, rather than at the first logits
 }
 
-torch::Tensor ZeroshotLearner::logits(const torch::Tensor& image_features) {
-  torch::NoGradGuard no_grad;
-  return cosine_logits(clip_, image_features, text_);
-}
+torch::Tensor ZeroshotLearner::logits(const torch::Tensor& image_features) { return teacher_->logits(image_features); }
 
 void ZeroshotLearner::set_target(const std::vector<std::string>& classnames, const std::string& prompt_template) {
   template_ = prompt_template;

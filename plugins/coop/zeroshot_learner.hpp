@@ -2,14 +2,16 @@
 // CLIP zero-shot classification with the dataset's hand-written prompt template.
 #include <torch/torch.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "promptlab/learner.hpp"
+#include "promptlab/prompt/zero_shot_teacher.hpp"
 
 namespace promptlab {
 
-/// No trainable parameters; text features are computed once per class list.
+/// No trainable parameters: the zero-shot teacher of the current class list and template.
 class ZeroshotLearner : public Learner {
  public:
   explicit ZeroshotLearner(const LearnerContext& context);
@@ -20,14 +22,14 @@ class ZeroshotLearner : public Learner {
   std::vector<torch::Tensor> trainable_parameters() override { return {}; }
   std::string describe() const override { return "template: " + template_; }
   /// L2-normalised text features [n_cls, embed] of the current classes.
-  const torch::Tensor& text_features() const { return text_; }
+  const torch::Tensor& text_features() { return teacher_->text_features(); }
 
  private:
   ClipModel clip_;
   const Tokenizer* tokenizer_;
   std::string template_;
   torch::Device device_;
-  torch::Tensor text_;
+  std::optional<ZeroShotTeacher> teacher_;
 };
 
 }  // namespace promptlab

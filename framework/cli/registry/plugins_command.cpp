@@ -4,16 +4,12 @@
 
 #include "cli/command.hpp"
 #include "registry/plugin_host.hpp"
+#include "util/join.hpp"
 
 namespace promptlab::cli {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  if (items.empty()) return "-";
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
+std::string listed(const std::vector<std::string>& items) { return items.empty() ? "-" : join(items, ", "); }
 
 int run_plugins(const GlobalOptions& global, bool show_path) {
   PluginHost host;
@@ -32,10 +28,10 @@ int run_plugins(const GlobalOptions& global, bool show_path) {
     if (!m.description.empty()) std::cout << "  description: " << m.description << "\n";
     if (!m.paper.empty()) std::cout << "  paper:       " << m.paper << "\n";
     std::cout << "  file:        " << p.library_path << "\n";
-    std::cout << "  learners:    " << join(m.learners) << "\n";
-    std::cout << "  step rules:  " << join(m.step_rules) << "\n";
-    std::cout << "  methods:     " << join(m.methods) << "\n";
-    std::cout << "  datasets:    " << join(m.datasets) << "\n";
+    std::cout << "  learners:    " << listed(m.learners) << "\n";
+    std::cout << "  step rules:  " << listed(m.step_rules) << "\n";
+    std::cout << "  methods:     " << listed(m.methods) << "\n";
+    std::cout << "  datasets:    " << listed(m.datasets) << "\n";
   }
   const auto& errors = host.errors();
   if (!errors.empty()) {
