@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "util/pickle_archive.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab {
 namespace {
@@ -139,7 +140,7 @@ void write_clip_state(const std::map<std::string, torch::Tensor>& state, const C
   root.insert("state", tensors);
   const std::vector<char> bytes = torch::pickle_save(c10::IValue(root));
 
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = temp_path_beside(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(path + ": cannot write CLIP checkpoint");

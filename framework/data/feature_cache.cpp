@@ -18,6 +18,7 @@
 #include "util/file_lock.hpp"
 #include "util/fnv1a.hpp"
 #include "util/thread_share.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab {
 namespace fs = std::filesystem;
@@ -102,7 +103,7 @@ bool read_entry(const std::string& path, const nlohmann::json& expect, CacheEntr
 // Writes the whole entry to a temp file beside `path`, then renames it over `path`.
 void write_entry(const std::string& path, const nlohmann::json& header, const CacheEntry& entry) {
   fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + ".tmp" + std::to_string(static_cast<long long>(::getpid()));
+  const std::string tmp = temp_path_beside(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("feature cache: cannot write " + tmp);

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "util/rng.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab {
 namespace fs = std::filesystem;
@@ -190,7 +191,7 @@ FewShotSplit load_or_sample_few_shot(const Dataset& d, int shots, std::uint64_t 
                         {"train", items_to_json(split.train)},
                         {"val", items_to_json(split.val)}};
   fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + ".tmp" + std::to_string(static_cast<unsigned long long>(::getpid()));
+  const std::string tmp = temp_path_beside(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("few-shot split " + path + ": cannot write " + tmp);

@@ -23,7 +23,7 @@ namespace {
 const char* kRunColumns =
     "id, method, learner, step_rule, dataset, protocol, protocol_hash, seed, shots, config_json, config_hash, "
     "plugin_versions_json, model_checksum, model_path, code_revision, promptlab_version, machine, device, "
-    "precision, status, error, started_at, finished_at, pid, pid_start";
+    "precision, status, error, started_at, finished_at, pid, pid_start, uid";
 
 RunRecord read_run(const Statement& s) {
   RunRecord r;
@@ -53,6 +53,7 @@ RunRecord read_run(const Statement& s) {
   r.finished_at = s.text(c++);
   r.pid = s.int64(c++);
   r.pid_start = s.int64(c++);
+  r.uid = s.text(c++);
   return r;
 }
 
@@ -248,8 +249,8 @@ std::int64_t RunStore::begin_run(const RunRecord& r) {
   Statement s(db_,
               "INSERT INTO runs (method, learner, step_rule, dataset, protocol, protocol_hash, seed, config_json, "
               "config_hash, plugin_versions_json, model_checksum, model_path, code_revision, promptlab_version, "
-              "machine, device, precision, shots, pid, pid_start, status, error) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running','')",
+              "machine, device, precision, shots, pid, pid_start, status, error, uid) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running','',lower(hex(randomblob(16))))",
               path_);
   const std::string fields[] = {r.method,
                                 r.learner,

@@ -22,6 +22,7 @@ struct RunRecord {
   std::int64_t seed = 0;
   std::int64_t shots = 0;  // few-shot count (data.shots); 0 when unknown
   std::int64_t pid = 0, pid_start = 0;  // the process that ran it last (on host `machine`); 0 = unknown
+  std::string uid;                       // globally unique (32 hex digits), set by begin_run; kept by merges
   std::string config_json, config_hash, plugin_versions_json, model_checksum, model_path, code_revision,
       promptlab_version, machine, device, precision, status /*running|finished|failed|interrupted*/, error,
       started_at, finished_at;
@@ -46,6 +47,14 @@ struct SplitResult {
 struct Artifact {
   std::string name, kind /*text|json|tensor*/;
   std::vector<std::uint8_t> data;
+};
+
+/// What RunStore::merge_from did, run by run.
+struct MergeReport {
+  int added = 0;      // runs new to this store
+  int updated = 0;    // runs already here whose record changed since (resumed, then finished)
+  int unchanged = 0;  // runs already here as they are in the other store
+  std::vector<std::int64_t> running;  // ids, in the other store, of runs still running there: not merged
 };
 
 /// Restricts queries; empty members match everything.
@@ -79,7 +88,7 @@ class StoreError : public std::runtime_error {
 class PROMPTLAB_API RunStore {
  public:
   /// Current schema version written by this build.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   /// Opens or creates the store, enables WAL and a busy timeout, migrates to kSchemaVersion.
   explicit RunStore(const std::string& path);
@@ -137,6 +146,11 @@ class PROMPTLAB_API RunStore {
   /// Accuracy per evaluation target over seeds (view `target_results`); the filter's datasets
   /// match the training dataset.
   std::vector<TargetRow> target_results(const ResultFilter& f = {}) const;
+  /// Copies the runs of another store (with their epochs, results and artifacts) into this one,
+  /// matching runs by uid: a run already here is replaced when its record differs, so merging
+  /// the same store again adds nothing. Runs still `running` there are left out. The other store
+  /// is migrated to this schema first. One transaction: on failure nothing changes here.
+  MergeReport merge_from(const std::string& other_path);
   /// Schema version of the open file.
   int schema_version() const;
   /// Path the store was opened with.

@@ -148,6 +148,14 @@ ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;
 )SQL";
 
+// Version 5: a globally unique id per run (128 random bits, hex), so that runs recorded in other
+// stores (the shards of a Slurm sweep) merge into this one once each, however often merged.
+const char* kV5 = R"SQL(
+ALTER TABLE runs ADD COLUMN uid TEXT NOT NULL DEFAULT '';
+UPDATE runs SET uid = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX runs_uid ON runs (uid);
+)SQL";
+
 }  // namespace
 
 std::string harmonic_mean_sql(const std::string& base, const std::string& new_) {
@@ -226,6 +234,7 @@ const std::vector<Migration>& migrations() {
                      results_table_sql("seed_results") + ";\nCREATE VIEW results_average AS " +
                      results_average_sql("seed_results") + ";\n" + kTargetViews});
     m.push_back({4, "runs.pid and runs.pid_start: the process that owns a running run", kV4});
+    m.push_back({5, "runs.uid: a globally unique run id, for merging stores", kV5});
     return m;
   }();
   return list;

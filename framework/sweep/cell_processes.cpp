@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -69,10 +70,14 @@ std::vector<std::string> cell_command(const std::string& program, const std::vec
 ProcessSummary run_cell_processes(const std::string& program, const std::vector<std::string>& global_args,
                                   const std::vector<std::string>& bench_args, const std::vector<ProcessCell>& cells,
                                   int jobs, const std::string& log_dir,
-                                  const std::function<void(const std::string&)>& log) {
+                                  const std::function<void(const std::string&)>& log,
+                                  const std::vector<std::string>& devices) {
   std::filesystem::create_directories(log_dir);
   ProcessSummary summary;
   std::map<pid_t, std::size_t> running;  // pid -> cell index
+  std::map<pid_t, std::size_t> holds;    // pid -> the device it runs on
+  std::vector<bool> device_busy(devices.size(), false);
+  if (!devices.empty()) jobs = std::min<int>(jobs, static_cast<int>(devices.size()));
   std::size_t next = 0;
   bool forwarded = false;
   while (next < cells.size() || !running.empty()) {
@@ -85,10 +90,21 @@ ProcessSummary run_cell_processes(const std::string& program, const std::vector<
     while (!stopping && next < cells.size() && static_cast<int>(running.size()) < jobs) {
       const ProcessCell& cell = cells[next];
       const std::string log_file = cell_log_path(log_dir, cell);
-      const pid_t pid = spawn(cell_command(program, global_args, bench_args, cell), log_file);
+      std::vector<std::string> args = bench_args;
+      std::size_t device = devices.size();
+      if (!devices.empty()) {
+        device = static_cast<std::size_t>(std::find(device_busy.begin(), device_busy.end(), false) - device_busy.begin());
+        args.insert(args.end(), {"--set", "model.device=" + devices[device]});
+      }
+      const pid_t pid = spawn(cell_command(program, global_args, args, cell), log_file);
       running[pid] = next;
+      if (device < devices.size()) {
+        device_busy[device] = true;
+        holds[pid] = device;
+      }
       log("[" + std::to_string(next + 1) + "/" + std::to_string(cells.size()) + "] " + cell_name(cell) +
-                   ": started, process " + std::to_string(pid) + ", log " + log_file);
+          ": started, process " + std::to_string(pid) + (device < devices.size() ? " on " + devices[device] : "") +
+          ", log " + log_file);
       ++next;
     }
     if (stopping && running.empty()) break;
@@ -103,6 +119,10 @@ ProcessSummary run_cell_processes(const std::string& program, const std::vector<
     const ProcessCell& cell = cells[it->second];
     const std::string log_file = cell_log_path(log_dir, cell);
     running.erase(it);
+    if (const auto held = holds.find(done); held != holds.end()) {
+      device_busy[held->second] = false;
+      holds.erase(held);
+    }
     const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     const std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                               : "signal " + std::to_string(WTERMSIG(status));

@@ -33,11 +33,14 @@ std::vector<std::string> cell_command(const std::string& program, const std::vec
                                       const std::vector<std::string>& bench_args, const ProcessCell& cell);
 
 /// Runs every cell as a child process, at most `jobs` at once, reporting starts and ends through
-/// `log`. A stop (SIGINT/SIGTERM) is passed on to the running children, which record their
-/// runs interrupted; no new child starts after it.
+/// `log`. With `devices` (e.g. cuda:0, cuda:1), each child runs on one of them
+/// (`--set model.device=D`) and no two children share one: at most devices.size() at once.
+/// A stop (SIGINT/SIGTERM) is passed on to the running children, which record their runs
+/// interrupted; no new child starts after it.
 ProcessSummary run_cell_processes(const std::string& program, const std::vector<std::string>& global_args,
                                   const std::vector<std::string>& bench_args, const std::vector<ProcessCell>& cells,
                                   int jobs, const std::string& log_dir,
-                                  const std::function<void(const std::string&)>& log);
+                                  const std::function<void(const std::string&)>& log,
+                                  const std::vector<std::string>& devices = {});
 
 }  // namespace promptlab

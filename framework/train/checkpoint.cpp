@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "util/pickle_archive.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab {
 namespace fs = std::filesystem;
@@ -76,7 +77,7 @@ void save_checkpoint(const std::string& path, const TrainState& state) {
   if (state.torch_rng.defined()) dict.insert("torch_rng", state.torch_rng);
   const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
   fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = temp_path_beside(path);
   write_synced(tmp, bytes);
   std::error_code ec;
   fs::rename(tmp, path, ec);

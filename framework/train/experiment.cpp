@@ -81,8 +81,9 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   bool trained = false;
   try {
     // 2. Prepare.
-    const RunData data = prepare_data(*dataset, config, protocol, request.seed, side, warnings);
-    FeatureCache cache(side + "/features", model.checksum + "-" + to_string(model.precision), request.feature_cache);
+    const std::string shared = request.cache_dir.empty() ? side : request.cache_dir;
+    const RunData data = prepare_data(*dataset, config, protocol, request.seed, shared, warnings);
+    FeatureCache cache(shared + "/features", model.checksum + "-" + to_string(model.precision), request.feature_cache);
     std::shared_ptr<ZeroShotTeacher> teacher;
     learner = build_learner(host, plan.spec, model, *dataset, data, config, request.seed, teacher);
     const InputSource inputs = input_source(*learner, model, cache, warnings, stop);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "util/pickle_archive.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab {
 
@@ -34,7 +35,7 @@ std::string rescue_learned(Learner& learner, const std::string& side_dir, std::i
   try {
     fs::create_directories(path.parent_path());
     const std::vector<char> blob = save_named_tensors(named_trainable(learner));
-    const fs::path tmp = path.string() + ".tmp";
+    const fs::path tmp = temp_path_beside(path.string());
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out.write(blob.data(), static_cast<std::streamsize>(blob.size()));

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "data/transforms.hpp"
 #include "registry/plugin_host.hpp"
 #include "train/config_checks.hpp"
 #include "util/join.hpp"

@@ -27,6 +27,8 @@ struct ExperimentRequest {
   Config cli_overrides;                  // --weights/--vocab/--data-root turned into keys
   bool feature_cache = true;             // false: encode every image again, reading and writing no cache (the
                                          // lever's off switch; the results are the same, docs/speed.md)
+  std::string cache_dir;                 // feature caches and few-shot splits ("" = the store's side folder);
+                                         // tasks of a sweep share one, each with its own store
 };
 
 /// Framework-wide defaults (the lowest layer of every resolved config).

@@ -112,9 +112,11 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       if (stop && stop->load()) throw TrainingInterrupted();
       const std::int64_t begin = static_cast<std::int64_t>(s) * bs;
       const std::int64_t end = std::min<std::int64_t>(begin + bs, n);
-      torch::Tensor idx = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64).clone();
+      // The order is drawn on the CPU (the same on every device); the batch is gathered where the data is.
+      torch::Tensor idx = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64)
+                              .to(feats.device(), /*non_blocking=*/false, /*copy=*/true);
       torch::Tensor x = feats.index_select(0, idx);
-      torch::Tensor y = data.labels.index_select(0, idx);
+      torch::Tensor y = data.labels.index_select(0, idx.to(data.labels.device())).to(x.device());
       BatchObjective objective(learner, x, y, data.zero_shot.get());
       StepMetrics m = rule.compute_gradient(objective);
       for (const auto& [name, value] : objective.term_metrics()) m.emplace(name, value);

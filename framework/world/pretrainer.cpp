@@ -19,6 +19,7 @@
 #include "world/pretrain_stream.hpp"
 #include "world/vocabulary.hpp"
 #include "world/world.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab::world {
 namespace fs = std::filesystem;
@@ -50,8 +51,7 @@ double lr_at(const PretrainOptions& o, std::int64_t step, std::int64_t total) {
 }
 
 void write_text_atomic(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
+  const fs::path tmp = temp_path_beside(path.string());
   {
     std::ofstream f(tmp);
     if (!f) throw std::runtime_error("pretrain: cannot write " + tmp.string());
@@ -221,12 +221,10 @@ PretrainResult pretrain(const PretrainOptions& o, const std::function<void(const
   result.merges_path = merges_path.string();
   result.run_id = run_id;
   auto save = [&](std::int64_t at_step, double loss) {
-    fs::path tmp = ckpt;
-    tmp += ".tmp";
+    const fs::path tmp = temp_path_beside(ckpt.string());
     save_clip(model, tmp.string());
     fs::rename(tmp, ckpt);
-    fs::path otmp = optim_path;
-    otmp += ".tmp";
+    const fs::path otmp = temp_path_beside(optim_path.string());
     torch::save(optimizer, otmp.string());
     fs::rename(otmp, optim_path);
     nlohmann::json state = {{"step", at_step}, {"total_steps", total}, {"loss", loss},

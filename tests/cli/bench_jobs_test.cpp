@@ -70,6 +70,33 @@ TEST(BenchJobs, AFailingCellIsNamedWithItsLog) {
   fs::remove_all(dir);
 }
 
+TEST(BenchJobs, DevicesRunOneCellProcessOnEach) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const fs::path dir = test::fresh_dir("bench_jobs_devices");
+  const std::string db = (dir / "runs.db").string();
+  auto r = test::run_cli("--threads 1 bench --methods coop --datasets tiny_shapes --seeds 1,2,3 --set train.epochs=1 "
+                         "--set train.views=1 --devices cpu,cpu --db " + db);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 cell processes, 2 at a time: 3 succeeded"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" on cpu, log "), std::string::npos) << r.output;
+  RunStore store(db);
+  ASSERT_EQ(store.list_runs().size(), 3u);
+  for (const auto& run : store.list_runs()) {
+    EXPECT_EQ(run.device, "cpu");
+    EXPECT_NE(run.config_json.find("\"model.device\":\"cpu\""), std::string::npos) << run.config_json;
+  }
+  const auto refused = [&db](const std::string& args, const std::string& needle) {
+    auto bad = test::run_cli("bench --methods coop --datasets tiny_shapes " + args + " --db " + db);
+    EXPECT_NE(bad.exit_code, 0) << args;
+    EXPECT_NE(bad.output.find(needle), std::string::npos) << bad.output;
+  };
+  refused("--devices gpu0", "--devices must be cpu, cuda or cuda:N, got 'gpu0'");
+  refused("--devices cpu,cpu --jobs 3", "disagree");
+  refused("--devices cpu --executor slurm", "--devices is for --executor local");
+  EXPECT_EQ(store.list_runs().size(), 3u);
+  fs::remove_all(dir);
+}
+
 TEST(BenchJobs, TheCellCommandCarriesTheGridsOptions) {
   const auto argv = cell_command("/bin/promptlab", {"--db", "x.db"}, {"--set", "optim.lr=0.1"},
                                       {"coop", "tiny_shapes", 3});

@@ -99,9 +99,13 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
     EXPECT_EQ(store.average_rows().size(), 1u);
     std::int64_t id = store.begin_run(testing::sample_record());
     EXPECT_EQ(store.get_run(id)->model_path, "/models/tiny.pt");
+    // v5: the old run got a uid of its own, distinct from the new run's.
+    EXPECT_EQ(r->uid.size(), 32u) << r->uid;
+    EXPECT_EQ(r->uid.find_first_not_of("0123456789abcdef"), std::string::npos) << r->uid;
+    EXPECT_NE(store.get_run(id)->uid, r->uid);
   }
   EXPECT_EQ(raw_query(path, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY 1)"),
-            "1,2,3,4");
+            "1,2,3,4,5");
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM results_average"), "1");
   // Reopening a current file changes nothing.
   RunStore again(path);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "train/checkpoint.hpp"
+#include "util/temp_path.hpp"
 #include "train/sgd.hpp"
 
 namespace promptlab {
@@ -47,7 +48,8 @@ TEST(Checkpoint, RoundTripIsExact) {
   const std::string path = checkpoint_path(dir.string(), 12);
   EXPECT_EQ(fs::path(path).filename(), "run_12.ckpt");
   save_checkpoint(path, state);
-  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  EXPECT_FALSE(fs::exists(temp_path_beside(path)));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no temporary left
 
   const auto back = load_checkpoint(path, "abc");
   ASSERT_TRUE(back.has_value());

@@ -12,6 +12,7 @@
 #include "store/results_format.hpp"
 #include "store/run_store.hpp"
 #include "train/learned_parameters.hpp"
+#include "util/temp_path.hpp"
 
 namespace promptlab::cli {
 namespace {
@@ -25,7 +26,7 @@ struct ExportOptions {
 
 // Writes `bytes` to a temporary file beside `path`, then renames it into place.
 void write_atomically(const fs::path& path, const char* data, std::size_t size) {
-  const fs::path tmp = path.string() + ".tmp";
+  const fs::path tmp = temp_path_beside(path.string());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("export: cannot write " + tmp.string());

@@ -102,7 +102,15 @@ ExperimentRequest make_request(const Cell& cell, const std::string& config_file,
   req.assignments = sets;
   req.cli_overrides = model.as_config();
   req.feature_cache = model.feature_cache;
+  req.cache_dir = model.cache_dir;
   return req;
+}
+
+void add_cache_options(CLI::App& cmd, ModelOptions& model) {
+  cmd.add_flag("!--no-feature-cache", model.feature_cache,
+               "Encode every image again, reading and writing no feature cache (same results, slower)");
+  cmd.add_option("--cache-dir", model.cache_dir,
+                 "Folder for feature caches and few-shot splits (default: <db>.d); several stores may share one");
 }
 
 Config ModelOptions::as_config() const {
