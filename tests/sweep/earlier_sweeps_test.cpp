@@ -6,30 +6,15 @@
 #include <fstream>
 
 #include "store/store_test_util.hpp"
+#include "sweep/fake_slurm.hpp"
 #include "sweep/earlier_sweeps.hpp"
 
 namespace promptlab {
 namespace {
 
+using testing::FakeSlurm;
 using testing::sample_record;
 using testing::TempDir;
-
-// Puts `bin` first on PATH for the test's lifetime.
-class PathPrefix {
- public:
-  explicit PathPrefix(const std::string& bin) : old_(std::getenv("PATH") ? std::getenv("PATH") : "") {
-    ::setenv("PATH", (bin + ":" + old_).c_str(), 1);
-  }
-  ~PathPrefix() { ::setenv("PATH", old_.c_str(), 1); }
-
- private:
-  std::string old_;
-};
-
-void write_tool(const std::string& path, const std::string& body) {
-  std::ofstream(path) << "#!/bin/sh\n" << body;
-  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
-}
 
 SweepManifest sweep_in(const std::string& dir, const std::string& store, const std::string& job,
                        const std::vector<std::string>& bench_args) {
@@ -48,12 +33,10 @@ SweepManifest sweep_in(const std::string& dir, const std::string& store, const s
 
 TEST(EarlierSweeps, CollectsFinishedCellsAndListsBusyOnes) {
   TempDir dir;
-  const std::string bin = dir.file("bin");
-  std::filesystem::create_directories(bin);
+  const FakeSlurm slurm(dir.path().string());
   // Job 70: cell 0 has ended, cell 1 runs. Job 80 (other settings): cell 1 runs. No accounting.
-  write_tool(bin + "/squeue", "echo '70_0|COMPLETED'\necho '70_1|RUNNING'\necho '80_1|RUNNING'\n");
-  write_tool(bin + "/sacct", "echo 'accounting storage is disabled' >&2\nexit 1\n");
-  PathPrefix path(bin);
+  slurm.tool("squeue", "echo '70_0|COMPLETED'\necho '70_1|RUNNING'\necho '80_1|RUNNING'\n");
+  slurm.tool("sacct", "echo 'accounting storage is disabled' >&2\nexit 1\n");
   const std::string root = dir.file("main.db.d/sweeps");
   RunStore main(dir.file("main.db"));
   const SweepManifest same = sweep_in(root + "/a", dir.file("main.db"), "70", {"--set", "x=1"});
@@ -81,11 +64,9 @@ TEST(EarlierSweeps, CollectsFinishedCellsAndListsBusyOnes) {
 
 TEST(EarlierSweeps, RefusesWhenSlurmCannotSayWhatRuns) {
   TempDir dir;
-  const std::string bin = dir.file("bin");
-  std::filesystem::create_directories(bin);
-  write_tool(bin + "/squeue", "echo 'slurm_load_jobs error: Unable to contact slurm controller' >&2\nexit 1\n");
-  write_tool(bin + "/sacct", "exit 1\n");
-  PathPrefix path(bin);
+  const FakeSlurm slurm(dir.path().string());
+  slurm.tool("squeue", "echo 'slurm_load_jobs error: Unable to contact slurm controller' >&2\nexit 1\n");
+  slurm.tool("sacct", "exit 1\n");
   const std::string root = dir.file("main.db.d/sweeps");
   RunStore main(dir.file("main.db"));
   sweep_in(root + "/a", dir.file("main.db"), "70", {});

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "store/store_test_util.hpp"
+#include "sweep/fake_slurm.hpp"
 #include "sweep/slurm.hpp"
 #include "util/subprocess.hpp"
 
@@ -101,18 +102,11 @@ TEST(Slurm, JobScriptQuotesEveryWord) {
 
 TEST(Slurm, SubmitWritesScriptRecordsTheJobAndReportsSbatchErrors) {
   TempDir dir;
-  // A fake sbatch first on PATH: prints an id, or fails like a real one refusing a partition.
-  const std::string bin = dir.file("bin");
-  std::filesystem::create_directories(bin);
-  {
-    std::ofstream out(bin + "/sbatch");
-    out << "#!/bin/sh\necho \"$@\" > " << dir.file("sbatch-args") << "\n"
-        << "case \"$*\" in *--partition=nope*) echo 'sbatch: error: invalid partition specified: nope' >&2; exit 1;; esac\n"
-        << "echo 31337\n";
-  }
-  std::filesystem::permissions(bin + "/sbatch", std::filesystem::perms::owner_all);
-  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
-  ::setenv("PATH", (bin + ":" + old_path).c_str(), 1);
+  // A stand-in sbatch: prints an id, or fails like a real one refusing a partition.
+  const testing::FakeSlurm slurm(dir.path().string());
+  slurm.tool("sbatch", "echo \"$@\" > " + dir.file("sbatch-args") + "\n" +
+                           "case \"$*\" in *--partition=nope*) echo 'sbatch: error: invalid partition specified: nope' >&2; "
+                           "exit 1;; esac\necho 31337\n");
   SweepManifest m = sample_manifest(dir.file("sweep"));
   m.created_at = utc_now();
   write_sweep(m);
@@ -131,7 +125,6 @@ TEST(Slurm, SubmitWritesScriptRecordsTheJobAndReportsSbatchErrors) {
   }
   EXPECT_EQ(read_sweep(m.dir).submissions.size(), 1u);  // the refused one is not recorded
   EXPECT_THROW(submit_array(m, {2}), std::invalid_argument);
-  ::setenv("PATH", old_path.c_str(), 1);
 }
 
 TEST(SlurmResources, ReadsTheSettingsFileAndFlagsOverrideIt) {
