@@ -334,6 +334,29 @@ void RunStore::log_epoch(std::int64_t run, const EpochMetrics& m) {
   tx.commit();
 }
 
+void RunStore::log_run_metrics(std::int64_t run, const std::map<std::string, double>& metrics) {
+  check_open();
+  store::Transaction tx(db_, path_);
+  require_run(run);
+  Statement s(db_, "INSERT OR REPLACE INTO run_metrics (run_id, name, value) VALUES (?,?,?)", path_);
+  for (const auto& [name, value] : metrics) {
+    if (name.empty()) throw StoreError("run store " + path_ + ": empty run metric name for run " + std::to_string(run));
+    s.bind(1, run).bind(2, name).bind(3, value);
+    s.run();
+    s.reset();
+  }
+  tx.commit();
+}
+
+std::map<std::string, double> RunStore::run_metrics(std::int64_t run) const {
+  check_open();
+  Statement s(db_, "SELECT name, value FROM run_metrics WHERE run_id = ? ORDER BY name", path_);
+  s.bind(1, run);
+  std::map<std::string, double> out;
+  while (s.step()) out[s.text(0)] = s.real(1);
+  return out;
+}
+
 void RunStore::record_result(std::int64_t run, const SplitResult& r) {
   check_open();
   if (r.split.empty()) throw StoreError("run store " + path_ + ": result without a split name");

@@ -88,7 +88,7 @@ class StoreError : public std::runtime_error {
 class PROMPTLAB_API RunStore {
  public:
   /// Current schema version written by this build.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   /// Opens or creates the store, enables WAL and a busy timeout, migrates to kSchemaVersion.
   explicit RunStore(const std::string& path);
@@ -117,6 +117,10 @@ class PROMPTLAB_API RunStore {
                                                const std::string& config_hash) const;
   /// Records (or replaces) the metrics of one epoch.
   void log_epoch(std::int64_t run, const EpochMetrics& m);
+  /// Records (or replaces) measures of the whole run (e.g. sharpness, hessian_top_eig).
+  void log_run_metrics(std::int64_t run, const std::map<std::string, double>& metrics);
+  /// The run's whole-run measures, by name.
+  std::map<std::string, double> run_metrics(std::int64_t run) const;
   /// Records (or replaces) the result of one split of one evaluated dataset (default: the run's).
   void record_result(std::int64_t run, const SplitResult& r);
   /// Stores (or replaces) a named artifact.

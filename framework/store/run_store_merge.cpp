@@ -49,7 +49,10 @@ struct ChildTable {
   const char* name;
   std::vector<std::string> generated;
 };
-const ChildTable kChildTables[] = {{"epoch_metrics", {"run_id"}}, {"results", {"run_id"}}, {"artifacts", {"run_id", "id"}}};
+const ChildTable kChildTables[] = {{"epoch_metrics", {"run_id"}},
+                                   {"run_metrics", {"run_id"}},
+                                   {"results", {"run_id"}},
+                                   {"artifacts", {"run_id", "id"}}};
 
 }  // namespace
 

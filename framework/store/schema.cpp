@@ -156,6 +156,24 @@ UPDATE runs SET uid = lower(hex(randomblob(16)));
 CREATE UNIQUE INDEX runs_uid ON runs (uid);
 )SQL";
 
+// Version 6: measures of a whole run (not of an epoch): the sharpness of its training loss around
+// the learned parameters, and the loss itself there.
+const char* kV6 = R"SQL(
+CREATE TABLE run_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name   TEXT NOT NULL,
+  value  REAL,  -- NULL stands for NaN
+  PRIMARY KEY (run_id, name)
+);
+-- One row per counted base-to-new run: loss value and sharpness beside base and new accuracy.
+CREATE VIEW sharpness_results AS
+SELECT s.run_id, s.method, s.dataset, s.protocol, s.seed, s.base, s.new,
+       (SELECT value FROM run_metrics m WHERE m.run_id = s.run_id AND m.name = 'train_loss_final') AS train_loss,
+       (SELECT value FROM run_metrics m WHERE m.run_id = s.run_id AND m.name = 'sharpness') AS sharpness,
+       (SELECT value FROM run_metrics m WHERE m.run_id = s.run_id AND m.name = 'hessian_top_eig') AS hessian_top_eig
+FROM seed_results s;
+)SQL";
+
 }  // namespace
 
 std::string harmonic_mean_sql(const std::string& base, const std::string& new_) {
@@ -235,6 +253,7 @@ const std::vector<Migration>& migrations() {
                      results_average_sql("seed_results") + ";\n" + kTargetViews});
     m.push_back({4, "runs.pid and runs.pid_start: the process that owns a running run", kV4});
     m.push_back({5, "runs.uid: a globally unique run id, for merging stores", kV5});
+    m.push_back({6, "run_metrics: measures of a whole run (sharpness); the sharpness_results view", kV6});
     return m;
   }();
   return list;

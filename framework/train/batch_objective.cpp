@@ -69,6 +69,8 @@ void BatchObjective::record_first(const torch::Tensor& logits, const LossTerms& 
   for (const auto& [name, value] : terms) first_terms_[name] = value.detach().item<double>();
 }
 
+torch::Tensor BatchObjective::training_loss() { return sum_of(forward(/*with_teacher=*/false).terms, {kTrainingLoss}); }
+
 double BatchObjective::evaluate() {
   for (auto& p : params_) {
     if (p.grad().defined()) p.grad().zero_();

@@ -24,6 +24,9 @@ class PROMPTLAB_API BatchObjective : public Objective {
   std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override;
   const torch::Tensor& labels() const override { return labels_; }
   const torch::Tensor& first_logits() const override { return first_logits_; }
+  /// The training loss (every term but "kl_to_zeroshot") with its graph, for measures that
+  /// differentiate it themselves (sharpness); touches no .grad and records nothing.
+  torch::Tensor training_loss();
   /// "loss_<term>" for every term of the first evaluation, when it had more than one ("ce" alone
   /// adds nothing to the step's "loss").
   std::map<std::string, double> term_metrics() const;

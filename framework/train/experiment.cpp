@@ -12,6 +12,7 @@
 #include "train/run_evaluate.hpp"
 #include "train/run_prepare.hpp"
 #include "train/run_record.hpp"
+#include "train/run_sharpness.hpp"
 #include "train/run_train.hpp"
 
 namespace promptlab {
@@ -101,6 +102,17 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
           },
           log, stop);
       if (observer.done_line) observer.done_line();
+      // Sharpness at the learned parameters. A learner whose operations lack second derivatives
+      // costs the run these measures, not its results.
+      try {
+        recorder.run_metrics(run_sharpness(*learner, train_data, config.get_int("train.batch_size"),
+                                           static_cast<std::uint64_t>(request.seed)));
+      } catch (const StoreError&) {
+        throw;
+      } catch (const std::exception& e) {
+        warnings.push_back(std::string("sharpness not measured: ") + e.what());
+        log("warning: " + warnings.back());
+      }
     }
     trained = true;
     if (fault_injected("store-after-training")) throw StoreError("run store " + db_path + ": injected fault");

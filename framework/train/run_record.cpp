@@ -67,6 +67,10 @@ std::int64_t RunRecorder::start(const RunRecord& record, const std::optional<Run
 
 void RunRecorder::epoch(const EpochReport& report) { store_.log_epoch(run_id_, EpochMetrics{report.epoch, report.values}); }
 
+void RunRecorder::run_metrics(const std::map<std::string, double>& metrics) {
+  store_.log_run_metrics(run_id_, metrics);
+}
+
 void RunRecorder::result(const SplitResult& r) { store_.record_result(run_id_, r); }
 
 void RunRecorder::artifacts(Learner& learner, const std::string& few_shot_file,

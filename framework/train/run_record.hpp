@@ -3,6 +3,7 @@
 // each epoch, each result, its artifacts and its end). Training and evaluation report to it and
 // never call the store themselves.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ class RunRecorder {
   /// checksum changed since). Returns the run's id.
   std::int64_t start(const RunRecord& record, const std::optional<RunRecord>& resumed);
   void epoch(const EpochReport& report);
+  /// Measures of the whole run (run_metrics), e.g. its sharpness.
+  void run_metrics(const std::map<std::string, double>& metrics);
   /// A result of the run's own dataset, or of a transfer target (r.dataset set).
   void result(const SplitResult& r);
   /// What the learner learned (describe()'s text and its trainable tensors), the few-shot split

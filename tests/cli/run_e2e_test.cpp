@@ -39,6 +39,15 @@ TEST(RunEndToEnd, CoopRunIsRecordedWithEpochsResultsAndArtifacts) {
   EXPECT_EQ(run.protocol, "base2new-tiny");
   EXPECT_FALSE(run.model_checksum.empty());
   EXPECT_EQ(store.epochs(run.id).size(), 2u);
+  // Sharpness at the learned prompt, beside the final loss (docs/protocol.md §13).
+  const auto measures = store.run_metrics(run.id);
+  for (const char* name : {"train_loss_final", "sharpness", "sharpness_rho", "hessian_top_eig", "hessian_iterations",
+                           "hessian_converged"})
+    EXPECT_EQ(measures.count(name), 1u) << name;
+  EXPECT_GT(measures.at("train_loss_final"), 0.0);
+  EXPECT_GE(measures.at("sharpness"), 0.0);  // a step up the gradient raises the loss
+  EXPECT_DOUBLE_EQ(measures.at("sharpness_rho"), 0.05);
+  EXPECT_GE(measures.at("hessian_iterations"), 1.0);
   auto results = store.results(run.id);
   ASSERT_EQ(results.size(), 2u);
   for (const auto& res : results) {

@@ -105,7 +105,7 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
     EXPECT_NE(store.get_run(id)->uid, r->uid);
   }
   EXPECT_EQ(raw_query(path, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY 1)"),
-            "1,2,3,4,5");
+            "1,2,3,4,5,6");
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM results_average"), "1");
   // Reopening a current file changes nothing.
   RunStore again(path);

@@ -195,6 +195,42 @@ TEST(ResultsView, PlainSqliteCanReadTheViews) {
   EXPECT_NE(out.find("coop|2"), std::string::npos) << out;
 }
 
+TEST(ResultsView, SharpnessResultsSetsEachCountedRunsSharpnessBesideItsAccuracy) {
+  TempDir dir;
+  const std::string path = dir.file("p.db");
+  std::int64_t measured = 0;
+  {
+    RunStore store(path);
+    add_run(store, "coop", "A", 1, 10, 10);  // superseded by the next: not counted
+    measured = add_run(store, "coop", "A", 1, 80, 60);
+    store.log_run_metrics(measured, {{"train_loss_final", 0.5}, {"sharpness", 0.0625}, {"hessian_top_eig", 3.0}});
+    add_run(store, "sam", "A", 1, 70, 72);  // counted, but not measured: NULLs
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT run_id, method, base, new, train_loss, sharpness, hessian_top_eig "
+                               "FROM sharpness_results ORDER BY method",
+                               -1, &st, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(st, 0), measured);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))), "coop");
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 2), 80.0);
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 3), 60.0);
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 4), 0.5);
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 5), 0.0625);
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 6), 3.0);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))), "sam");
+  EXPECT_EQ(sqlite3_column_type(st, 5), SQLITE_NULL);
+  EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace promptlab
 

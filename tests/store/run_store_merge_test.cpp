@@ -22,6 +22,7 @@ std::int64_t finished_run(RunStore& store, const std::string& method, std::int64
   store.record_result(id, {"base", 100, static_cast<std::int64_t>(base), base, ""});
   store.record_result(id, {"new", 100, 50, 50.0, ""});
   store.add_artifact(id, {"prompt", "text", {'a', 'b'}});
+  store.log_run_metrics(id, {{"sharpness", 0.25}, {"hessian_top_eig", base / 10}});
   store.finish_run(id, "finished");
   return id;
 }
@@ -69,6 +70,8 @@ TEST(RunStoreMerge, CopiesRunsWithEpochsResultsAndArtifactsOnce) {
     const auto results = main.results(copy.id);
     ASSERT_EQ(results.size(), 2u);
     EXPECT_DOUBLE_EQ(results[0].accuracy, src.seed == 1 ? 80.0 : 82.0);
+    EXPECT_EQ(main.run_metrics(copy.id), shard.run_metrics(sid));
+    EXPECT_EQ(main.run_metrics(copy.id).size(), 2u);
     const auto artifacts = main.artifacts(copy.id);
     ASSERT_EQ(artifacts.size(), 1u);
     EXPECT_EQ(artifacts[0].data, (std::vector<std::uint8_t>{'a', 'b'}));

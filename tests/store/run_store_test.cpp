@@ -123,6 +123,21 @@ TEST(RunStore, EpochMetricsRoundTripIncludingNaN) {
   EXPECT_THROW(store.log_epoch(id + 1, {0, {{"lr", 1.0}}}), StoreError);
 }
 
+TEST(RunStore, RunMetricsRoundTripReplaceAndRefuseUnknownRuns) {
+  TempDir dir;
+  RunStore store(dir.file("p.db"));
+  const std::int64_t id = store.begin_run(sample_record());
+  EXPECT_TRUE(store.run_metrics(id).empty());
+  store.log_run_metrics(id, {{"sharpness", 0.125}, {"hessian_top_eig", std::numeric_limits<double>::quiet_NaN()}});
+  store.log_run_metrics(id, {{"sharpness", 0.5}});  // replaces
+  const auto m = store.run_metrics(id);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_DOUBLE_EQ(m.at("sharpness"), 0.5);
+  EXPECT_TRUE(std::isnan(m.at("hessian_top_eig")));
+  EXPECT_THROW(store.log_run_metrics(id + 1, {{"sharpness", 1.0}}), StoreError);
+  EXPECT_THROW(store.log_run_metrics(id, {{"", 1.0}}), StoreError);
+}
+
 TEST(RunStore, ResultsRoundTripInSplitOrder) {
   TempDir dir;
   RunStore store(dir.file("p.db"));
