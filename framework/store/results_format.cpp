@@ -137,7 +137,8 @@ std::vector<std::pair<std::string, std::string>> record_fields(const RunRecord& 
 }
 
 std::string run_text(const RunRecord& run, const std::vector<EpochMetrics>& epochs,
-                     const std::vector<SplitResult>& results, const std::vector<Artifact>& artifacts) {
+                     const std::vector<SplitResult>& results, const std::map<std::string, double>& measures,
+                     const std::vector<Artifact>& artifacts) {
   std::string out = "run " + std::to_string(run.id) + ": " + run.method + " on " + run.dataset + ", seed " +
                     std::to_string(run.seed) + " (" + run.status + ")\n";
   std::vector<std::vector<std::string>> fields;
@@ -188,6 +189,16 @@ std::string run_text(const RunRecord& run, const std::vector<EpochMetrics>& epoc
     out += align_columns(rows, true, {false, false, true, true, true});
   }
 
+  out += "\nrun metrics:";
+  if (measures.empty()) {
+    out += " none\n";
+  } else {
+    out += "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, value] : measures) rows.push_back({"  " + name, general(value)});
+    out += align_columns(rows, false, {false, true});
+  }
+
   out += "\nartifacts:";
   if (artifacts.empty()) {
     out += " none\n";
@@ -208,7 +219,8 @@ std::string run_text(const RunRecord& run, const std::vector<EpochMetrics>& epoc
 }
 
 std::string run_json(const RunRecord& run, const std::vector<EpochMetrics>& epochs,
-                     const std::vector<SplitResult>& results, const std::vector<Artifact>& artifacts) {
+                     const std::vector<SplitResult>& results, const std::map<std::string, double>& measures,
+                     const std::vector<Artifact>& artifacts) {
   using nlohmann::json;
   json j;
   json rec = json::object();
@@ -233,6 +245,8 @@ std::string run_json(const RunRecord& run, const std::vector<EpochMetrics>& epoc
                             {"n", r.n},
                             {"correct", r.correct},
                             {"accuracy", r.accuracy}});
+  j["run_metrics"] = json::object();
+  for (const auto& [k, v] : measures) j["run_metrics"][k] = std::isnan(v) ? json(nullptr) : json(v);
   j["artifacts"] = json::array();
   for (const auto& a : artifacts) {
     json ja{{"name", a.name}, {"kind", a.kind}, {"bytes", a.data.size()}};
@@ -564,10 +578,10 @@ std::vector<ResultTable> tables_present(const RunStore& store, const ResultFilte
 }
 
 std::string format_run(const RunRecord& run, const std::vector<EpochMetrics>& epochs,
-                       const std::vector<SplitResult>& results, const std::vector<Artifact>& artifacts,
-                       RunFormat format) {
-  return format == RunFormat::Json ? run_json(run, epochs, results, artifacts)
-                                   : run_text(run, epochs, results, artifacts);
+                       const std::vector<SplitResult>& results, const std::map<std::string, double>& measures,
+                       const std::vector<Artifact>& artifacts, RunFormat format) {
+  return format == RunFormat::Json ? run_json(run, epochs, results, measures, artifacts)
+                                   : run_text(run, epochs, results, measures, artifacts);
 }
 
 }  // namespace promptlab

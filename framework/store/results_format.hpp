@@ -51,10 +51,11 @@ std::string format_table(const RunStore& store, ResultTable kind, const ResultFi
 /// The tables with rows in the store for the filter, in base2new, few-shot, transfer order.
 std::vector<ResultTable> tables_present(const RunStore& store, const ResultFilter& filter);
 
-/// One run in full: record, resolved config, epochs, results and artifacts (text ones printed).
+/// One run in full: record, resolved config, epochs, results, whole-run metrics (`measures`:
+/// sharpness...) and artifacts (text ones printed).
 std::string format_run(const RunRecord& run, const std::vector<EpochMetrics>& epochs,
-                       const std::vector<SplitResult>& results, const std::vector<Artifact>& artifacts,
-                       RunFormat format);
+                       const std::vector<SplitResult>& results, const std::map<std::string, double>& measures,
+                       const std::vector<Artifact>& artifacts, RunFormat format);
 
 /// Lays out rows as columns separated by two spaces (UTF-8 aware); the first row is the header,
 /// underlined when `header_rule`; columns flagged in `right` are right-aligned.

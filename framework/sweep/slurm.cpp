@@ -90,17 +90,7 @@ std::string submit_array(SweepManifest& m, const std::vector<std::size_t>& indic
                                   std::to_string(m.cells.size()) + ")");
   std::filesystem::create_directories(m.dir + "/logs");
   std::filesystem::create_directories(m.dir + "/shards");
-  {
-    const std::string script = m.script_path();
-    const std::string tmp = temp_path_beside(script);
-    std::ofstream out(tmp, std::ios::trunc);
-    out << job_script(m);
-    out.close();
-    if (!out) throw std::runtime_error("sweep " + m.dir + ": cannot write the job script " + tmp);
-    std::filesystem::permissions(tmp, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                          std::filesystem::perms::group_exec | std::filesystem::perms::others_read);
-    std::filesystem::rename(tmp, script);
-  }
+  write_file_atomically(m.script_path(), job_script(m), 0754);
   std::vector<std::string> argv{"sbatch"};
   const std::vector<std::string> args = sbatch_arguments(m, indices);
   argv.insert(argv.end(), args.begin(), args.end());

@@ -145,14 +145,7 @@ void write_sweep(const SweepManifest& m) {
                {"submissions", submissions}};
   std::filesystem::create_directories(m.dir);
   const std::string file = sweep_manifest_path(m.dir);
-  const std::string tmp = temp_path_beside(file);
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw std::runtime_error("sweep manifest " + file + ": cannot write " + tmp);
-    out << j.dump(2) << "\n";
-    if (!out) throw std::runtime_error("sweep manifest " + file + ": write failed for " + tmp);
-  }
-  std::filesystem::rename(tmp, file);
+  write_file_atomically(file, j.dump(2) + "\n");
 }
 
 }  // namespace promptlab

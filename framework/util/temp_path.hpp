@@ -10,4 +10,9 @@ namespace promptlab {
 /// to this process on this host.
 std::string temp_path_beside(const std::string& path);
 
+/// Writes `content` to temp_path_beside(path), gives it `mode` (octal permission bits), then
+/// renames it to `path`. Throws naming both paths when the write fails; the temporary is removed
+/// then, and a file already at `path` is left as it was.
+void write_file_atomically(const std::string& path, const std::string& content, unsigned mode = 0644);
+
 }  // namespace promptlab

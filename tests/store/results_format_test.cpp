@@ -173,7 +173,7 @@ TEST(RunFormat, TextShowsEverything) {
   std::string prompt = "a photo of a";
   std::vector<Artifact> arts{{"prompt.txt", "text", {prompt.begin(), prompt.end()}},
                              {"ctx.bin", "tensor", std::vector<std::uint8_t>(64, 0)}};
-  std::string out = format_run(sample_run(), epochs, results, arts, RunFormat::Text);
+  std::string out = format_run(sample_run(), epochs, results, {{"sharpness", 0.125}}, arts, RunFormat::Text);
   EXPECT_EQ(out.rfind("run 42: gcscoop on pets, seed 2 (failed)", 0), 0u) << out;
   EXPECT_NE(out.find("error"), std::string::npos);
   EXPECT_NE(out.find("diverged"), std::string::npos);
@@ -187,6 +187,7 @@ TEST(RunFormat, TextShowsEverything) {
   EXPECT_LT(header->find("acc"), header->find("branch_sam"));
   EXPECT_NE(out.find("1e-05"), std::string::npos);
   EXPECT_NE(out.find("75.00"), std::string::npos);
+  EXPECT_NE(out.find("\nrun metrics:\n  sharpness  0.125\n"), std::string::npos) << out;
   EXPECT_NE(out.find("ctx.bin"), std::string::npos);
   EXPECT_NE(out.find("64"), std::string::npos);
   EXPECT_NE(out.find("--- prompt.txt (text) ---\na photo of a\n"), std::string::npos) << out;
@@ -196,7 +197,9 @@ TEST(RunFormat, TextShowsEverything) {
 TEST(RunFormat, JsonIsStructured) {
   std::vector<EpochMetrics> epochs{{0, {{"lr", 1e-5}, {"loss", std::nan("")}}}};
   std::vector<Artifact> arts{{"p.txt", "text", {'h', 'i'}}, {"t", "tensor", {1, 2, 3}}};
-  auto j = nlohmann::json::parse(format_run(sample_run(), epochs, {{"base", 4, 3, 75.0}}, arts, RunFormat::Json));
+  auto j = nlohmann::json::parse(format_run(sample_run(), epochs, {{"base", 4, 3, 75.0}},
+                                            {{"sharpness", 0.125}, {"hessian_top_eig", std::nan("")}}, arts,
+                                            RunFormat::Json));
   EXPECT_EQ(j["run"]["id"], 42);
   EXPECT_EQ(j["run"]["status"], "failed");
   EXPECT_EQ(j["run"]["plugin_versions"]["gcscoop"], "0.1.0");
@@ -204,6 +207,8 @@ TEST(RunFormat, JsonIsStructured) {
   EXPECT_DOUBLE_EQ(j["epochs"][0]["lr"].get<double>(), 1e-5);
   EXPECT_TRUE(j["epochs"][0]["loss"].is_null());
   EXPECT_EQ(j["results"][0]["correct"], 3);
+  EXPECT_DOUBLE_EQ(j["run_metrics"]["sharpness"].get<double>(), 0.125);
+  EXPECT_TRUE(j["run_metrics"]["hessian_top_eig"].is_null());
   EXPECT_EQ(j["artifacts"][0]["text"], "hi");
   EXPECT_EQ(j["artifacts"][1]["bytes"], 3);
   EXPECT_FALSE(j["artifacts"][1].contains("text"));
@@ -212,8 +217,8 @@ TEST(RunFormat, JsonIsStructured) {
 TEST(RunFormat, InvalidConfigJsonIsShownVerbatim) {
   RunRecord r = sample_run();
   r.config_json = "not json {";
-  EXPECT_NE(format_run(r, {}, {}, {}, RunFormat::Text).find("not json {"), std::string::npos);
-  auto j = nlohmann::json::parse(format_run(r, {}, {}, {}, RunFormat::Json));
+  EXPECT_NE(format_run(r, {}, {}, {}, {}, RunFormat::Text).find("not json {"), std::string::npos);
+  auto j = nlohmann::json::parse(format_run(r, {}, {}, {}, {}, RunFormat::Json));
   EXPECT_EQ(j["config"], "not json {");
 }
 

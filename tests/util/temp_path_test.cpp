@@ -3,7 +3,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "util/subprocess.hpp"
 #include "util/temp_path.hpp"
@@ -35,6 +38,37 @@ TEST(TempPath, BesideTheFileAndNamedForHostAndProcess) {
   ::waitpid(child, nullptr, 0);
   ASSERT_GT(n, 0);
   EXPECT_NE(std::string(buf, static_cast<std::size_t>(n)), t);
+}
+
+TEST(TempPath, WriteFileAtomicallyReplacesWholeWithTheModeAndKeepsTheOldFileOnFailure) {
+  namespace fs = std::filesystem;
+  const char* root = std::getenv("PROMPTLAB_TEST_TMP");
+  const fs::path dir = fs::path(root ? root : "/tmp") / ("atomic_write_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string file = (dir / "f.txt").string();
+  write_file_atomically(file, "first");
+  write_file_atomically(file, std::string("sec\0ond", 7), 0750);
+  std::ifstream in(file, std::ios::binary);
+  const std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(back, std::string("sec\0ond", 7));
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::mask, static_cast<fs::perms>(0750));
+  // Into a folder that does not exist: an error naming the file, and no temporary left behind.
+  const std::string nowhere = (dir / "missing" / "g.txt").string();
+  try {
+    write_file_atomically(nowhere, "x");
+    ADD_FAILURE() << "no error for " << nowhere;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(nowhere), std::string::npos) << e.what();
+  }
+  // A rename onto a folder fails: the folder stays, and the temporary is gone.
+  fs::create_directories(dir / "taken");
+  EXPECT_THROW(write_file_atomically((dir / "taken").string(), "x"), std::runtime_error);
+  EXPECT_TRUE(fs::is_directory(dir / "taken"));
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir)) entries += e.path().filename().string().find(".tmp.") == std::string::npos ? 0 : 1;
+  EXPECT_EQ(entries, 0u);
+  fs::remove_all(dir);
 }
 
 TEST(Subprocess, CapturesOutputErrorsAndExitCode) {

@@ -3,7 +3,6 @@
 //   DIR/run.json    the run's record, resolved config, per-epoch metrics, results and text artifacts
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -24,18 +23,6 @@ struct ExportOptions {
   std::string out;
 };
 
-// Writes `bytes` to a temporary file beside `path`, then renames it into place.
-void write_atomically(const fs::path& path, const char* data, std::size_t size) {
-  const fs::path tmp = temp_path_beside(path.string());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("export: cannot write " + tmp.string());
-    out.write(data, static_cast<std::streamsize>(size));
-    if (!out) throw std::runtime_error("export: cannot write " + tmp.string() + " (disk full?)");
-  }
-  fs::rename(tmp, path);
-}
-
 void run_export(const ExportOptions& o, const GlobalOptions& global) {
   const std::string db = existing_db_path(global);
   RunStore store(db);
@@ -47,14 +34,15 @@ void run_export(const ExportOptions& o, const GlobalOptions& global) {
   }
   fs::create_directories(dir);
   const auto artifacts = store.artifacts(run->id);
-  const std::string json = format_run(*run, store.epochs(run->id), store.results(run->id), artifacts, RunFormat::Json);
-  write_atomically(dir / "run.json", json.data(), json.size());
+  write_file_atomically((dir / "run.json").string(),
+                        format_run(*run, store.epochs(run->id), store.results(run->id), store.run_metrics(run->id),
+                                   artifacts, RunFormat::Json));
   std::cout << "wrote " << (dir / "run.json").string() << "\n";
   for (const auto& a : artifacts) {
     if (a.name != "parameters") continue;
     const auto tensors = load_named_tensors(a.data, "run " + std::to_string(run->id) + " artifact 'parameters'");
     const std::vector<char> blob = save_named_tensors(tensors);
-    write_atomically(dir / "prompt.pt", blob.data(), blob.size());
+    write_file_atomically((dir / "prompt.pt").string(), std::string(blob.begin(), blob.end()));
     std::cout << "wrote " << (dir / "prompt.pt").string() << ":";
     for (const auto& [name, t] : tensors) std::cout << " " << name << c10::str(t.sizes());
     std::cout << "\n  load it with: torch.load(\"" << (dir / "prompt.pt").string() << "\")\n";

@@ -22,7 +22,8 @@ void run_show(const ShowOptions& o, const GlobalOptions& global) {
   RunStore store(db);
   auto run = store.get_run(o.run_id);
   if (!run) throw std::runtime_error("run store " + db + ": no run with id " + std::to_string(o.run_id));
-  std::cout << format_run(*run, store.epochs(run->id), store.results(run->id), store.artifacts(run->id), format);
+  std::cout << format_run(*run, store.epochs(run->id), store.results(run->id), store.run_metrics(run->id),
+                          store.artifacts(run->id), format);
 }
 
 void setup_show(CLI::App& app, GlobalOptions& global) {

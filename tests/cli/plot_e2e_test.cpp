@@ -1,0 +1,63 @@
+// End to end: `promptlab plot` draws the store's figures after real runs on the embedded default.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "cli/cli_test_util.hpp"
+
+using namespace promptlab;
+using promptlab::test::fresh_dir;
+using promptlab::test::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string head_of(const fs::path& p, std::size_t n) {
+  std::ifstream in(p, std::ios::binary);
+  std::string s(n, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(n));
+  s.resize(static_cast<std::size_t>(in.gcount()));
+  return s;
+}
+
+}  // namespace
+
+TEST(PlotEndToEnd, EpochsBranchesBaseNewAndSharpnessFromRealRuns) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const fs::path dir = fresh_dir("e2e_plot");
+  const std::string db = " --db " + (dir / "runs.db").string();
+  auto bench = run_cli("bench --methods coop,gcscoop --datasets tiny_shapes --seeds 1 --set train.epochs=3 "
+                       "--set train.views=1 --threads 1 --jobs 1" + db);
+  ASSERT_EQ(bench.exit_code, 0) << bench.output;
+  const std::string png_magic("\x89PNG\r\n\x1a\n", 8);
+  // Run 2 is gcscoop: its loss and its branch shares.
+  for (const std::string metric : {"loss", "branch"}) {
+    const fs::path out = dir / (metric + ".png");
+    auto r = run_cli("plot epochs 1 2 --metric " + metric + " --out " + out.string() + db);
+    if (metric == "branch") {  // run 1 is coop, whose step has no branches: refused by name
+      EXPECT_NE(r.exit_code, 0);
+      EXPECT_NE(r.output.find("run 1 (coop) has no epoch metric branch_*"), std::string::npos) << r.output;
+      r = run_cli("plot epochs 2 --metric branch --out " + out.string() + db);
+    }
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(head_of(out, 8), png_magic) << metric;
+    EXPECT_TRUE(fs::exists(out.string() + ".gp"));
+  }
+  for (const std::string kind : {"base-new", "sharpness"}) {
+    const fs::path out = dir / (kind + ".svg");
+    auto r = run_cli("plot " + kind + " --out " + out.string() + db);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::ifstream in(out);
+    const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(svg.find("<svg"), std::string::npos);
+    EXPECT_NE(svg.find("gcscoop"), std::string::npos) << kind;  // its key entry
+  }
+  auto bad = run_cli("plot base-new --out " + (dir / "f.pdf").string() + db);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("f.pdf"), std::string::npos) << bad.output;
+  auto missing = run_cli("plot epochs 99" + db);
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("no run with id 99"), std::string::npos) << missing.output;
+}
