@@ -64,6 +64,22 @@ std::string gnuplot_script(const Figure& figure, const std::string& image_path, 
   s << "set ylabel " << gnuplot_string(figure.y_label) << "\n";
   s << "set grid\nset key below\nset datafile missing 'NaN'\n";
   if (figure.y_from_zero_to_one) s << "set yrange [0:1]\n";
+  if (figure.style == FigureStyle::kHeatmap) {
+    if (figure.series.size() != 1)
+      throw std::invalid_argument("figure '" + figure.title + "': a heatmap has one series, not " +
+                                  std::to_string(figure.series.size()));
+    const Series& grid = figure.series[0];
+    if (grid.x.size() != grid.y.size() || grid.z.size() != grid.x.size())
+      throw std::invalid_argument("figure '" + figure.title + "': heatmap x, y and z differ in length");
+    s << "set cblabel " << gnuplot_string(figure.z_label) << "\nset palette rgbformulae 7,5,15\nset size ratio -1\n";
+    s << "$series0 << EOD\n";
+    for (std::size_t k = 0; k < grid.x.size(); ++k) {
+      if (k > 0 && grid.x[k] != grid.x[k - 1]) s << "\n";  // a blank line ends each row of the grid
+      s << gnuplot_number(grid.x[k]) << " " << gnuplot_number(grid.y[k]) << " " << gnuplot_number(grid.z[k]) << "\n";
+    }
+    s << "EOD\nplot $series0 using 1:2:3 with image title " << gnuplot_string(grid.label) << "\n";
+    return s.str();
+  }
   for (std::size_t i = 0; i < figure.series.size(); ++i) {
     const Series& series = figure.series[i];
     if (series.x.size() != series.y.size())

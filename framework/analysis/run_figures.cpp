@@ -101,6 +101,37 @@ Figure epoch_figure(const RunStore& store, const std::vector<std::int64_t>& runs
   return f;
 }
 
+Figure pooled_branch_figure(const RunStore& store, const ResultFilter& filter) {
+  std::map<std::string, std::map<std::int64_t, double>> steps;  // branch -> epoch -> steps over the runs
+  std::map<std::int64_t, double> total;                         // epoch -> steps over the branches and runs
+  int pooled = 0;
+  for (const RunRecord& r : store.list_runs(filter)) {
+    if (r.status != "finished") continue;
+    bool any = false;
+    for (const auto& e : store.epochs(r.id))
+      for (const auto& [name, value] : e.values)
+        if (name.rfind(kBranchPrefix, 0) == 0 && !std::isnan(value)) {
+          steps[name.substr(kBranchPrefix.size())][e.epoch] += value;
+          total[e.epoch] += value;
+          any = true;
+        }
+    pooled += any ? 1 : 0;
+  }
+  Figure f{"GCSAM branch share per epoch, pooled over " + std::to_string(pooled) + " run" + (pooled == 1 ? "" : "s"),
+           "epoch", "share of steps in the branch", {}, FigureStyle::kLines, true};
+  for (const auto& [branch, by_epoch] : steps) {
+    Series s{branch, {}, {}};
+    for (const auto& [epoch, all] : total) {
+      if (all <= 0) continue;
+      const auto it = by_epoch.find(epoch);
+      s.x.push_back(static_cast<double>(epoch));
+      s.y.push_back(it == by_epoch.end() ? 0.0 : it->second / all);
+    }
+    f.series.push_back(std::move(s));
+  }
+  return f;
+}
+
 std::vector<RunRecord> counted_runs(const RunStore& store, const ResultFilter& filter) {
   std::map<std::tuple<std::string, std::string, std::string, std::int64_t>, RunRecord> newest;
   for (const RunRecord& r : store.list_runs(filter)) {

@@ -19,6 +19,11 @@ inline constexpr const char* kBranchShare = "branch";
 /// not exist or never recorded the metric (listing what it has).
 Figure epoch_figure(const RunStore& store, const std::vector<std::int64_t>& runs, const std::string& metric);
 
+/// The share of steps in each GCSAM branch per epoch, pooled over the finished runs matching
+/// `filter` that recorded branches (steps of each branch summed over the runs, over all steps),
+/// one series per branch. The title says how many runs were pooled.
+Figure pooled_branch_figure(const RunStore& store, const ResultFilter& filter);
+
 /// The finished runs the tables count (the newest per method, dataset, protocol and seed) that
 /// match `filter` and have both a base and a new result on their own dataset.
 std::vector<RunRecord> counted_runs(const RunStore& store, const ResultFilter& filter);

@@ -57,6 +57,20 @@ struct MergeReport {
   std::vector<std::int64_t> running;  // ids, in the other store, of runs still running there: not merged
 };
 
+/// One point of a loss landscape: the loss and top-1 accuracy (%) at theta + alpha*d1 + beta*d2.
+struct LandscapePoint {
+  int i = 0, j = 0;  // indices into the alpha and beta axes
+  double alpha = 0, beta = 0;
+  double loss = 0, accuracy = 0;
+};
+
+/// What identifies a stored landscape: the run, the split evaluated (train, base, new, all) and
+/// the grid (dimensions, points, range, normalisation, direction seed, in words).
+struct LandscapeKey {
+  std::int64_t run_id = 0;
+  std::string split, grid;
+};
+
 /// Restricts queries; empty members match everything.
 struct ResultFilter {
   std::vector<std::string> methods, datasets;
@@ -88,7 +102,7 @@ class StoreError : public std::runtime_error {
 class PROMPTLAB_API RunStore {
  public:
   /// Current schema version written by this build.
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   /// Opens or creates the store, enables WAL and a busy timeout, migrates to kSchemaVersion.
   explicit RunStore(const std::string& path);
@@ -121,6 +135,12 @@ class PROMPTLAB_API RunStore {
   void log_run_metrics(std::int64_t run, const std::map<std::string, double>& metrics);
   /// The run's whole-run measures, by name.
   std::map<std::string, double> run_metrics(std::int64_t run) const;
+  /// Stores a landscape, replacing one with the same key (run_store_landscape.cpp).
+  void save_landscape(const LandscapeKey& key, const std::vector<LandscapePoint>& points);
+  /// A stored landscape's points by (i, j); empty when there is none.
+  std::vector<LandscapePoint> landscape(const LandscapeKey& key) const;
+  /// The keys of a run's stored landscapes.
+  std::vector<LandscapeKey> landscapes(std::int64_t run) const;
   /// Records (or replaces) the result of one split of one evaluated dataset (default: the run's).
   void record_result(std::int64_t run, const SplitResult& r);
   /// Stores (or replaces) a named artifact.

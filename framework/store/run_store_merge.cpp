@@ -51,6 +51,7 @@ struct ChildTable {
 };
 const ChildTable kChildTables[] = {{"epoch_metrics", {"run_id"}},
                                    {"run_metrics", {"run_id"}},
+                                   {"landscapes", {"run_id"}},
                                    {"results", {"run_id"}},
                                    {"artifacts", {"run_id", "id"}}};
 

@@ -174,6 +174,22 @@ SELECT s.run_id, s.method, s.dataset, s.protocol, s.seed, s.base, s.new,
 FROM seed_results s;
 )SQL";
 
+// Version 7: loss landscapes around learned parameters (analysis/landscape.hpp), one row per grid point.
+const char* kV7 = R"SQL(
+CREATE TABLE landscapes (
+  run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  split    TEXT NOT NULL,     -- train | base | new | all
+  grid     TEXT NOT NULL,     -- e.g. '2d 11x11 range 1 filter seed 0'
+  i        INTEGER NOT NULL,  -- index on the alpha axis
+  j        INTEGER NOT NULL,  -- index on the beta axis (0 for 1-D)
+  alpha    REAL NOT NULL,
+  beta     REAL NOT NULL,
+  loss     REAL,              -- NULL stands for NaN
+  accuracy REAL,
+  PRIMARY KEY (run_id, split, grid, i, j)
+);
+)SQL";
+
 }  // namespace
 
 std::string harmonic_mean_sql(const std::string& base, const std::string& new_) {
@@ -254,6 +270,7 @@ const std::vector<Migration>& migrations() {
     m.push_back({4, "runs.pid and runs.pid_start: the process that owns a running run", kV4});
     m.push_back({5, "runs.uid: a globally unique run id, for merging stores", kV5});
     m.push_back({6, "run_metrics: measures of a whole run (sharpness); the sharpness_results view", kV6});
+    m.push_back({7, "landscapes: the loss around a run's learned parameters on a grid", kV7});
     return m;
   }();
   return list;

@@ -1,5 +1,6 @@
 #include "train/learned_parameters.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -21,6 +22,25 @@ std::vector<std::pair<std::string, torch::Tensor>> named_trainable(Learner& lear
     out.emplace_back(name, t.detach().to(torch::kCPU).contiguous());
   }
   return out;
+}
+
+void load_trainable(Learner& learner, const std::vector<std::pair<std::string, torch::Tensor>>& learned,
+                    const std::string& source) {
+  const auto names = named_trainable(learner);
+  const std::vector<torch::Tensor> params = learner.trainable_parameters();
+  if (learned.size() != params.size())
+    throw std::runtime_error(source + ": holds " + std::to_string(learned.size()) + " tensors, the learner trains " +
+                             std::to_string(params.size()));
+  torch::NoGradGuard no_grad;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const auto it = std::find_if(learned.begin(), learned.end(),
+                                 [&](const auto& item) { return item.first == names[k].first; });
+    if (it == learned.end()) throw std::runtime_error(source + ": has no tensor '" + names[k].first + "'");
+    if (!it->second.sizes().equals(params[k].sizes()))
+      throw std::runtime_error(source + ": tensor '" + it->first + "' is shaped " + c10::str(it->second.sizes()) +
+                               ", the learner's " + c10::str(params[k].sizes()));
+    params[k].detach().copy_(it->second);
+  }
 }
 
 std::vector<char> save_named_tensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {

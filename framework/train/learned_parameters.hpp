@@ -16,6 +16,11 @@ namespace promptlab {
 /// "meta_net.linear1.weight"); tensors without a registered name become "param_<i>".
 std::vector<std::pair<std::string, torch::Tensor>> named_trainable(Learner& learner);
 
+/// Copies `learned` (as named_trainable names them) into the learner's trainable tensors, on their
+/// devices. Throws naming `source` and the tensor when a name is missing or a shape differs.
+void load_trainable(Learner& learner, const std::vector<std::pair<std::string, torch::Tensor>>& learned,
+                    const std::string& source);
+
 /// Serialises named tensors as a torch.save-compatible archive of a dict.
 std::vector<char> save_named_tensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors);
 

@@ -58,6 +58,26 @@ TEST(RunFigures, EpochCurvesAndBranchShares) {
   EXPECT_THROW(epoch_figure(store, {sgd_only}, kBranchShare), std::invalid_argument);
 }
 
+TEST(RunFigures, BranchSharesPooledOverRuns) {
+  TempDir dir;
+  RunStore store(dir.file("p.db"));
+  for (const double sam_steps : {1.0, 3.0}) {
+    const std::int64_t id = store.begin_run(sample_record("gcscoop", "shapes", static_cast<std::int64_t>(sam_steps)));
+    store.log_epoch(id, {0, {{"branch_sgd", 4 - sam_steps}, {"branch_sam", sam_steps}}});
+    store.log_epoch(id, {1, {{"branch_sgd", 0}, {"branch_sam", 4}}});
+    store.finish_run(id, "finished");
+  }
+  const std::int64_t coop = store.begin_run(sample_record("coop", "shapes", 1));  // no branches: not pooled
+  store.log_epoch(coop, {0, {{"loss", 1.0}}});
+  store.finish_run(coop, "finished");
+  const Figure f = pooled_branch_figure(store, {});
+  EXPECT_EQ(f.title, "GCSAM branch share per epoch, pooled over 2 runs");
+  ASSERT_EQ(f.series.size(), 2u);
+  EXPECT_EQ(series_named(f, "sam").y, (std::vector<double>{0.5, 1.0}));  // (1 + 3) / 8, then 8 / 8
+  EXPECT_EQ(series_named(f, "sgd").y, (std::vector<double>{0.5, 0.0}));
+  EXPECT_TRUE(pooled_branch_figure(store, {{"coop"}, {}, ""}).series.empty());
+}
+
 TEST(RunFigures, BaseNewAndSharpnessCountTheNewestFinishedRunPerSeed) {
   TempDir dir;
   RunStore store(dir.file("p.db"));

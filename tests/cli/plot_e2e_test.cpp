@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "cli/cli_test_util.hpp"
+#include "store/run_store.hpp"
 
 using namespace promptlab;
 using promptlab::test::fresh_dir;
@@ -60,4 +61,42 @@ TEST(PlotEndToEnd, EpochsBranchesBaseNewAndSharpnessFromRealRuns) {
   auto missing = run_cli("plot epochs 99" + db);
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("no run with id 99"), std::string::npos) << missing.output;
+}
+
+// `landscape` rebuilds each run from the store: at the learned parameters (the grid's centre) it
+// must see exactly the accuracy the run recorded; the curves are stored, drawn, and reused.
+TEST(PlotEndToEnd, LandscapeRebuildsTheRunsAndStoresTheirCurves) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const fs::path dir = fresh_dir("e2e_landscape");
+  const std::string db_path = (dir / "runs.db").string();
+  const std::string db = " --db " + db_path;
+  auto bench = run_cli("bench --methods coop,gcscoop --datasets tiny_colors --seeds 1 --set train.epochs=2 "
+                       "--set train.views=1 --threads 1 --jobs 1" + db);
+  ASSERT_EQ(bench.exit_code, 0) << bench.output;
+  const fs::path out = dir / "land.png";
+  auto r = run_cli("landscape 1 2 --split new --points 5 --range 0.5 --out " + out.string() + db);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(head_of(out, 4), std::string("\x89PNG", 4));
+  RunStore store(db_path);
+  for (const std::int64_t id : {1, 2}) {
+    const auto points = store.landscape({id, "new", "1d 5 range 0.5 filter seed 0"});
+    ASSERT_EQ(points.size(), 5u) << "run " << id;
+    double recorded_new = -1;
+    for (const auto& res : store.results(id))
+      if (res.split == "new") recorded_new = res.accuracy;
+    EXPECT_DOUBLE_EQ(points[2].alpha, 0.0);
+    EXPECT_NEAR(points[2].accuracy, recorded_new, 1e-9) << "run " << id;
+    EXPECT_GT(points[0].loss, 0.0);
+  }
+  // The same landscape again comes from the store; a 2-D one draws one map per run.
+  auto again = run_cli("landscape 1 --split new --points 5 --range 0.5 --no-plot" + db);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("in the store already"), std::string::npos) << again.output;
+  auto grid = run_cli("landscape 2 --split train --dims 2 --points 3 --out " + (dir / "map.svg").string() + db);
+  ASSERT_EQ(grid.exit_code, 0) << grid.output;
+  EXPECT_TRUE(fs::exists(dir / "map-run2.svg")) << grid.output;
+  EXPECT_EQ(store.landscape({2, "train", "2d 3x3 range 1 filter seed 0"}).size(), 9u);
+  auto wrong = run_cli("landscape 1 --split all" + db);
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.output.find("base-to-new"), std::string::npos) << wrong.output;
 }

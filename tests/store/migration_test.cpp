@@ -105,7 +105,7 @@ TEST(Migration, HandBuiltV1IsMigratedAndKeepsData) {
     EXPECT_NE(store.get_run(id)->uid, r->uid);
   }
   EXPECT_EQ(raw_query(path, "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY 1)"),
-            "1,2,3,4,5,6");
+            "1,2,3,4,5,6,7");
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM results_average"), "1");
   // Reopening a current file changes nothing.
   RunStore again(path);
@@ -139,18 +139,19 @@ TEST(Migration, NewerSchemaIsRefusedWithBothVersions) {
     RunStore store(path);
     store.begin_run(testing::sample_record());
   }
-  raw_exec(path, "INSERT INTO schema_version (version) VALUES (7);");
+  const std::string future = std::to_string(RunStore::kSchemaVersion + 1);
+  raw_exec(path, "INSERT INTO schema_version (version) VALUES (" + future + ");");
   try {
     RunStore store(path);
     FAIL() << "expected StoreError";
   } catch (const StoreError& e) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find(path), std::string::npos) << msg;
-    EXPECT_NE(msg.find("version 7"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("version " + future), std::string::npos) << msg;
     EXPECT_NE(msg.find("(" + std::to_string(RunStore::kSchemaVersion) + ")"), std::string::npos) << msg;
   }
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(raw_query(path, "SELECT max(version) FROM schema_version"), "7");
+  EXPECT_EQ(raw_query(path, "SELECT max(version) FROM schema_version"), future);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ std::int64_t finished_run(RunStore& store, const std::string& method, std::int64
   store.record_result(id, {"new", 100, 50, 50.0, ""});
   store.add_artifact(id, {"prompt", "text", {'a', 'b'}});
   store.log_run_metrics(id, {{"sharpness", 0.25}, {"hessian_top_eig", base / 10}});
+  store.save_landscape({id, "base", "1d 2"}, {{0, 0, -1.0, 0.0, base / 20, 60.0}, {1, 0, 1.0, 0.0, 2.0, 55.0}});
   store.finish_run(id, "finished");
   return id;
 }
@@ -72,6 +73,9 @@ TEST(RunStoreMerge, CopiesRunsWithEpochsResultsAndArtifactsOnce) {
     EXPECT_DOUBLE_EQ(results[0].accuracy, src.seed == 1 ? 80.0 : 82.0);
     EXPECT_EQ(main.run_metrics(copy.id), shard.run_metrics(sid));
     EXPECT_EQ(main.run_metrics(copy.id).size(), 2u);
+    const auto landscape = main.landscape({copy.id, "base", "1d 2"});
+    ASSERT_EQ(landscape.size(), 2u);
+    EXPECT_DOUBLE_EQ(landscape[0].loss, shard.landscape({sid, "base", "1d 2"})[0].loss);
     const auto artifacts = main.artifacts(copy.id);
     ASSERT_EQ(artifacts.size(), 1u);
     EXPECT_EQ(artifacts[0].data, (std::vector<std::uint8_t>{'a', 'b'}));

@@ -138,6 +138,34 @@ TEST(RunStore, RunMetricsRoundTripReplaceAndRefuseUnknownRuns) {
   EXPECT_THROW(store.log_run_metrics(id, {{"", 1.0}}), StoreError);
 }
 
+TEST(RunStore, LandscapesRoundTripReplaceByKeyAndRefuseUnknownRuns) {
+  TempDir dir;
+  RunStore store(dir.file("p.db"));
+  const std::int64_t id = store.begin_run(sample_record());
+  const LandscapeKey key{id, "base", "1d 3 range 1 filter seed 0"};
+  EXPECT_TRUE(store.landscape(key).empty());
+  store.save_landscape(key, {{0, 0, -1.0, 0.0, 2.5, 40.0}, {1, 0, 0.0, 0.0, 1.0, 75.0},
+                             {2, 0, 1.0, 0.0, std::numeric_limits<double>::quiet_NaN(), 10.0}});
+  store.save_landscape({id, "new", key.grid}, {{0, 0, 0.0, 0.0, 3.0, 50.0}});
+  auto back = store.landscape(key);
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[1].i, 1);
+  EXPECT_DOUBLE_EQ(back[1].loss, 1.0);
+  EXPECT_DOUBLE_EQ(back[1].accuracy, 75.0);
+  EXPECT_DOUBLE_EQ(back[0].alpha, -1.0);
+  EXPECT_TRUE(std::isnan(back[2].loss));
+  store.save_landscape(key, {{0, 0, 0.0, 0.0, 0.5, 90.0}});  // replaces the whole grid
+  back = store.landscape(key);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_DOUBLE_EQ(back[0].loss, 0.5);
+  const auto keys = store.landscapes(id);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].split, "base");
+  EXPECT_EQ(keys[1].split, "new");
+  EXPECT_THROW(store.save_landscape({id + 1, "base", key.grid}, {}), StoreError);
+  EXPECT_THROW(store.save_landscape({id, "", key.grid}, {}), StoreError);
+}
+
 TEST(RunStore, ResultsRoundTripInSplitOrder) {
   TempDir dir;
   RunStore store(dir.file("p.db"));

@@ -34,6 +34,26 @@ TEST(LearnedParameters, NamedTrainableTensorsRoundTrip) {
   EXPECT_TRUE(torch::equal(back[0].second, named[0].second));
 }
 
+TEST(LearnedParameters, LoadTrainableCopiesByNameAndRefusesMismatches) {
+  TwoTensors learner;
+  const torch::Tensor learned = torch::full({2, 3}, 7.0);
+  load_trainable(learner, {{"ctx", learned}}, "run 5");
+  EXPECT_TRUE(torch::equal(named_trainable(learner)[0].second, learned));
+  EXPECT_FALSE(learner.trainable_parameters()[0].is_same(learned));  // copied, not aliased
+  const auto message = [&](const std::vector<std::pair<std::string, torch::Tensor>>& given) {
+    try {
+      load_trainable(learner, given, "run 5");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({{"other", learned}}).find("run 5: has no tensor 'ctx'"), std::string::npos);
+  EXPECT_NE(message({{"ctx", torch::zeros({3, 2})}}).find("'ctx' is shaped [3, 2]"), std::string::npos);
+  EXPECT_NE(message({}).find("holds 0 tensors"), std::string::npos);
+  EXPECT_TRUE(torch::equal(named_trainable(learner)[0].second, learned));  // untouched by the refusals
+}
+
 TEST(LearnedParameters, OldListArchivesGetPositionalNamesAndGarbageIsNamed) {
   std::vector<torch::Tensor> list{torch::ones({2}), torch::zeros({3})};
   const auto back = load_named_tensors(bytes_of(torch::pickle_save(c10::IValue(list))), "old run");

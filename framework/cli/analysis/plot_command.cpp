@@ -11,7 +11,7 @@
 namespace promptlab::cli {
 namespace {
 
-enum class PlotKind { kEpochs, kBaseNew, kSharpness, kShots };
+enum class PlotKind { kEpochs, kBranches, kBaseNew, kSharpness, kShots };
 
 struct PlotOptions {
   std::vector<std::int64_t> runs;
@@ -23,6 +23,7 @@ struct PlotOptions {
 std::string default_out(PlotKind kind, const PlotOptions& o) {
   switch (kind) {
     case PlotKind::kEpochs: return "epochs-" + o.metric + ".png";
+    case PlotKind::kBranches: return "branches.png";
     case PlotKind::kBaseNew: return "base-new.png";
     case PlotKind::kSharpness: return "sharpness-new.png";
     case PlotKind::kShots: return "shots.png";
@@ -38,6 +39,7 @@ void run_plot(PlotKind kind, const PlotOptions& o, const GlobalOptions& global) 
   Figure figure;
   switch (kind) {
     case PlotKind::kEpochs: figure = epoch_figure(store, o.runs, o.metric); break;
+    case PlotKind::kBranches: figure = pooled_branch_figure(store, filter); break;
     case PlotKind::kBaseNew: figure = base_new_figure(store, filter); break;
     case PlotKind::kSharpness: figure = sharpness_figure(store, filter); break;
     case PlotKind::kShots: figure = shots_figure(store, filter); break;
@@ -72,6 +74,9 @@ void setup_plot(CLI::App& app, GlobalOptions& global) {
                      "An epoch metric (loss, acc, cos, grad_norm, lr, ...) or 'branch': the share of steps in each "
                      "GCSAM branch")
       ->capture_default_str();
+  auto [branches, br] = add("branches", "GCSAM branch shares per epoch, pooled over the matching runs",
+                            PlotKind::kBranches);
+  add_filters(branches, *br);
   auto [base_new, bo] = add("base-new", "New against base accuracy, one point per counted run", PlotKind::kBaseNew);
   add_filters(base_new, *bo);
   auto [sharp, so] = add("sharpness", "New accuracy against the run's sharpness (docs/protocol.md §13)",
