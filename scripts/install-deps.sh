@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libstb-dev libturbojpeg0-dev zlib1g-dev libutf8proc-dev
   dataset-fashion-mnist python3-torch python3-pil python3-numpy
-  slurm-wlm munge gnuplot-nox
+  slurm-wlm munge gnuplot-nox chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,8 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "util/subprocess.hpp"
 #include "util/temp_path.hpp"
@@ -137,6 +142,28 @@ void render_figure(const Figure& figure, const std::string& image_path) {
     std::filesystem::remove(tmp_image, ignored);
     throw PlotError("cannot draw " + image_path + ": " + ec.message());
   }
+}
+
+std::string figure_svg(const Figure& figure) {
+  namespace fs = std::filesystem;
+  static std::atomic<int> counter{0};
+  const fs::path path = fs::temp_directory_path() / ("promptlab-figure-" + std::to_string(::getpid()) + "-" +
+                                                     std::to_string(counter++) + ".svg");
+  std::error_code ignored;
+  const auto cleanup = [&] {
+    fs::remove(path, ignored);
+    fs::remove(path.string() + ".gp", ignored);
+  };
+  try {
+    render_figure(figure, path.string());
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  cleanup();
+  return svg;
 }
 
 }  // namespace promptlab

@@ -31,4 +31,8 @@ std::string gnuplot_program();
 /// gnuplot is missing (saying to install gnuplot-nox) or fails (with its message).
 void render_figure(const Figure& figure, const std::string& image_path);
 
+/// The figure drawn as an SVG document (through a temporary file, removed after), for embedding.
+/// Throws PlotError as render_figure does.
+std::string figure_svg(const Figure& figure);
+
 }  // namespace promptlab
