@@ -53,10 +53,6 @@ std::string report_number(double v, int digits) {
   return buf;
 }
 
-std::string run_caption(const RunRecord& r) {
-  return "run " + std::to_string(r.id) + " (" + r.method + ", " + r.dataset + ", seed " + std::to_string(r.seed) + ")";
-}
-
 // The stored 1-D landscapes as figures: one per dataset, seed, split and grid, a curve per run;
 // 2-D landscapes as one heatmap per run.
 std::vector<Figure> landscape_figures(const RunStore& store, const std::vector<RunRecord>& runs) {
@@ -67,17 +63,7 @@ std::vector<Figure> landscape_figures(const RunStore& store, const std::vector<R
       const std::vector<LandscapePoint> points = store.landscape(key);
       const bool two_d = std::any_of(points.begin(), points.end(), [](const LandscapePoint& p) { return p.j > 0; });
       if (two_d) {
-        Figure map{"loss around " + run_caption(r) + " (" + key.split + " split, " + key.grid + ")", "direction 1",
-                   "direction 2", {}, FigureStyle::kHeatmap};
-        map.z_label = "cross-entropy loss";
-        Series s{run_caption(r), {}, {}, {}};
-        for (const auto& p : points) {
-          s.x.push_back(p.alpha);
-          s.y.push_back(p.beta);
-          s.z.push_back(p.loss);
-        }
-        map.series.push_back(std::move(s));
-        maps.push_back(std::move(map));
+        maps.push_back(landscape_map(r, key, points));
         continue;
       }
       Figure& f = curves[{r.dataset, r.seed, key.split, key.grid}];
@@ -86,12 +72,7 @@ std::vector<Figure> landscape_figures(const RunStore& store, const std::vector<R
                        key.grid + ")",
                    "step along a random normalised direction", "cross-entropy loss", {}, FigureStyle::kLines};
       }
-      Series s{run_caption(r), {}, {}, {}};
-      for (const auto& p : points) {
-        s.x.push_back(p.alpha);
-        s.y.push_back(p.loss);
-      }
-      f.series.push_back(std::move(s));
+      f.series.push_back(landscape_curve(r, points));
     }
   }
   std::vector<Figure> out;

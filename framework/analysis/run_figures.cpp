@@ -14,10 +14,6 @@ namespace {
 
 const std::string kBranchPrefix = "branch_";
 
-std::string run_label(const RunRecord& r) {
-  return "run " + std::to_string(r.id) + " (" + r.method + ", " + r.dataset + ", seed " + std::to_string(r.seed) + ")";
-}
-
 RunRecord existing_run(const RunStore& store, std::int64_t id) {
   const auto run = store.get_run(id);
   if (!run) throw std::invalid_argument("run store " + store.path() + ": no run with id " + std::to_string(id));
@@ -50,6 +46,33 @@ void add_point(Figure& f, const std::string& label, double x, double y) {
 
 }  // namespace
 
+std::string run_caption(const RunRecord& r) {
+  return "run " + std::to_string(r.id) + " (" + r.method + ", " + r.dataset + ", seed " + std::to_string(r.seed) + ")";
+}
+
+Series landscape_curve(const RunRecord& run, const std::vector<LandscapePoint>& points) {
+  Series s{run_caption(run), {}, {}, {}};
+  for (const auto& p : points) {
+    s.x.push_back(p.alpha);
+    s.y.push_back(p.loss);
+  }
+  return s;
+}
+
+Figure landscape_map(const RunRecord& run, const LandscapeKey& key, const std::vector<LandscapePoint>& points) {
+  Figure map{"loss around " + run_caption(run) + " (" + key.split + " split, " + key.grid + ")", "direction 1",
+             "direction 2", {}, FigureStyle::kHeatmap};
+  map.z_label = "cross-entropy loss";
+  Series s{run_caption(run), {}, {}, {}};
+  for (const auto& p : points) {
+    s.x.push_back(p.alpha);
+    s.y.push_back(p.beta);
+    s.z.push_back(p.loss);
+  }
+  map.series.push_back(std::move(s));
+  return map;
+}
+
 Figure epoch_figure(const RunStore& store, const std::vector<std::int64_t>& runs, const std::string& metric) {
   if (runs.empty()) throw std::invalid_argument("plot epochs: no run ids given");
   const bool branches = metric == kBranchShare;
@@ -72,7 +95,7 @@ Figure epoch_figure(const RunStore& store, const std::vector<std::int64_t>& runs
                                   (branches ? std::string("branch_*") : "'" + metric + "'") +
                                   "; it has: " + names_of(recorded));
     if (!branches) {
-      Series s{run_label(run), {}, {}};
+      Series s{run_caption(run), {}, {}};
       for (const auto& e : epochs) {
         const auto it = e.values.find(metric);
         if (it == e.values.end()) continue;
@@ -83,7 +106,7 @@ Figure epoch_figure(const RunStore& store, const std::vector<std::int64_t>& runs
       continue;
     }
     for (const auto& branch : branch_names) {
-      Series s{run_label(run) + ": " + branch.substr(kBranchPrefix.size()), {}, {}};
+      Series s{run_caption(run) + ": " + branch.substr(kBranchPrefix.size()), {}, {}};
       for (const auto& e : epochs) {
         double total = 0;
         for (const auto& b : branch_names) {

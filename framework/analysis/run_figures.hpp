@@ -10,6 +10,15 @@
 
 namespace promptlab {
 
+/// How figures name a run: "run 3 (gcscoop, tiny_shapes, seed 1)".
+std::string run_caption(const RunRecord& run);
+
+/// A 1-D landscape as a curve (loss against alpha), named after its run.
+Series landscape_curve(const RunRecord& run, const std::vector<LandscapePoint>& points);
+
+/// A 2-D landscape as a heatmap of the loss over (alpha, beta), titled with its run, split and grid.
+Figure landscape_map(const RunRecord& run, const LandscapeKey& key, const std::vector<LandscapePoint>& points);
+
 /// The name `epoch_figure` takes for the share of steps in each GCSAM branch.
 inline constexpr const char* kBranchShare = "branch";
 

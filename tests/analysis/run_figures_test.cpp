@@ -111,6 +111,24 @@ TEST(RunFigures, BaseNewAndSharpnessCountTheNewestFinishedRunPerSeed) {
   EXPECT_TRUE(sharpness_figure(store, {{"nobody"}, {}, ""}).series.empty());
 }
 
+TEST(RunFigures, LandscapesAsCurvesAndMaps) {
+  RunRecord run = sample_record("sam", "shapes", 3);
+  run.id = 9;
+  EXPECT_EQ(run_caption(run), "run 9 (sam, shapes, seed 3)");
+  const std::vector<LandscapePoint> line{{0, 0, -1, 0, 2.0, 10}, {1, 0, 0, 0, 1.0, 20}};
+  const Series curve = landscape_curve(run, line);
+  EXPECT_EQ(curve.label, "run 9 (sam, shapes, seed 3)");
+  EXPECT_EQ(curve.x, (std::vector<double>{-1, 0}));
+  EXPECT_EQ(curve.y, (std::vector<double>{2.0, 1.0}));
+  const std::vector<LandscapePoint> grid{{0, 0, -1, -1, 4, 0}, {0, 1, -1, 1, 3, 0}, {1, 0, 1, -1, 2, 0}, {1, 1, 1, 1, 1, 0}};
+  const Figure map = landscape_map(run, {9, "train", "2d 2x2"}, grid);
+  EXPECT_EQ(map.style, FigureStyle::kHeatmap);
+  EXPECT_EQ(map.title, "loss around run 9 (sam, shapes, seed 3) (train split, 2d 2x2)");
+  ASSERT_EQ(map.series.size(), 1u);
+  EXPECT_EQ(map.series[0].y, (std::vector<double>{-1, 1, -1, 1}));
+  EXPECT_EQ(map.series[0].z, (std::vector<double>{4, 3, 2, 1}));
+}
+
 TEST(RunFigures, ShotsCurvesPerMethodAndDataset) {
   TempDir dir;
   RunStore store(dir.file("p.db"));

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "analysis/gnuplot.hpp"
+#include "analysis/run_figures.hpp"
 #include "analysis/run_landscape.hpp"
 #include "cli/command.hpp"
 #include "cli/train/session.hpp"
@@ -21,10 +22,6 @@ struct LandscapeCliOptions {
   std::string out;
   bool recompute = false, no_plot = false;
 };
-
-std::string run_label(const RunRecord& r) {
-  return "run " + std::to_string(r.id) + " (" + r.method + ", " + r.dataset + ", seed " + std::to_string(r.seed) + ")";
-}
 
 // "<stem>-run<ID><ext>" beside `out`: the file of one run's 2-D landscape.
 std::string per_run_path(const std::string& out, std::int64_t id) {
@@ -60,28 +57,14 @@ void run_landscape(LandscapeCliOptions& o, const GlobalOptions& global) {
     const RunRecord run = *store.get_run(id);
     const auto centre = std::find_if(points.begin(), points.end(),
                                      [](const LandscapePoint& p) { return p.alpha == 0 && p.beta == 0; });
-    std::cout << run_label(run) << ": " << points.size() << " points";
+    std::cout << run_caption(run) << ": " << points.size() << " points";
     if (centre != points.end()) std::cout << "; at the learned parameters loss " << centre->loss << ", accuracy "
                                           << centre->accuracy << "%";
     std::cout << "\n";
     if (o.landscape.dims == 1) {
-      Series s{run_label(run), {}, {}, {}};
-      for (const auto& p : points) {
-        s.x.push_back(p.alpha);
-        s.y.push_back(p.loss);
-      }
-      curves.series.push_back(std::move(s));
+      curves.series.push_back(landscape_curve(run, points));
     } else if (!o.no_plot) {
-      Figure map{"loss around " + run_label(run) + " (" + o.landscape.split + " split, " + grid + ")", "direction 1",
-                 "direction 2", {}, FigureStyle::kHeatmap};
-      map.z_label = "cross-entropy loss";
-      Series s{run_label(run), {}, {}, {}};
-      for (const auto& p : points) {
-        s.x.push_back(p.alpha);
-        s.y.push_back(p.beta);
-        s.z.push_back(p.loss);
-      }
-      map.series.push_back(std::move(s));
+      const Figure map = landscape_map(run, key, points);
       const std::string path = per_run_path(out, id);
       render_figure(map, path);
       written.push_back(path);
