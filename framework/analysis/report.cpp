@@ -190,8 +190,10 @@ std::string markdown_table_to_html(const std::string& markdown) {
 }
 
 std::vector<Figure> report_figures(const RunStore& store, const ResultFilter& filter) {
-  std::vector<Figure> figures{pooled_branch_figure(store, filter), base_new_figure(store, filter),
-                              sharpness_figure(store, filter), shots_figure(store, filter)};
+  std::vector<Figure> figures{pooled_epoch_figure(store, filter, "loss"), pooled_epoch_figure(store, filter, "acc"),
+                              pooled_epoch_figure(store, filter, "cos"),   pooled_branch_figure(store, filter),
+                              base_new_figure(store, filter),              sharpness_figure(store, filter),
+                              shots_figure(store, filter)};
   figures.erase(std::remove_if(figures.begin(), figures.end(), [](const Figure& f) { return f.series.empty(); }),
                 figures.end());
   return figures;

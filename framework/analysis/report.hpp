@@ -1,8 +1,8 @@
 #pragma once
 // `promptlab report`: one self-contained HTML page for a store (or a filter of it): the results
-// tables of each protocol present, the figures (branch shares, base against new, sharpness, shots),
-// the stored landscapes, and every run with its config. Figures are SVG images inside the page
-// (data: URIs); the page loads nothing from anywhere.
+// tables of each protocol present, the figures (loss, accuracy and gradient cosine per epoch, branch
+// shares, base against new, sharpness, shots), the stored landscapes, and every run with its
+// config. Figures are SVG images inside the page (data: URIs); the page loads nothing from anywhere.
 #include <functional>
 #include <string>
 #include <vector>

@@ -155,6 +155,35 @@ Figure pooled_branch_figure(const RunStore& store, const ResultFilter& filter) {
   return f;
 }
 
+Figure pooled_epoch_figure(const RunStore& store, const ResultFilter& filter, const std::string& metric) {
+  std::map<std::string, std::map<std::int64_t, std::pair<double, int>>> sums;  // method -> epoch -> (sum, runs)
+  std::map<std::string, int> runs_of;
+  for (const RunRecord& r : store.list_runs(filter)) {
+    if (r.status != "finished") continue;
+    bool any = false;
+    for (const auto& e : store.epochs(r.id)) {
+      const auto it = e.values.find(metric);
+      if (it == e.values.end() || std::isnan(it->second)) continue;
+      auto& [sum, n] = sums[r.method][e.epoch];
+      sum += it->second;
+      ++n;
+      any = true;
+    }
+    runs_of[r.method] += any ? 1 : 0;
+  }
+  Figure f{metric + " per epoch, mean over each method's runs", "epoch", metric, {}, FigureStyle::kLines};
+  for (const auto& [method, by_epoch] : sums) {
+    const int n = runs_of[method];
+    Series s{method + " (" + std::to_string(n) + " run" + (n == 1 ? "" : "s") + ")", {}, {}};
+    for (const auto& [epoch, sum_n] : by_epoch) {
+      s.x.push_back(static_cast<double>(epoch));
+      s.y.push_back(sum_n.first / sum_n.second);
+    }
+    f.series.push_back(std::move(s));
+  }
+  return f;
+}
+
 std::vector<RunRecord> counted_runs(const RunStore& store, const ResultFilter& filter) {
   std::map<std::tuple<std::string, std::string, std::string, std::int64_t>, RunRecord> newest;
   for (const RunRecord& r : store.list_runs(filter)) {

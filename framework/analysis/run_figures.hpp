@@ -33,6 +33,10 @@ Figure epoch_figure(const RunStore& store, const std::vector<std::int64_t>& runs
 /// one series per branch. The title says how many runs were pooled.
 Figure pooled_branch_figure(const RunStore& store, const ResultFilter& filter);
 
+/// Per method, the mean of the per-epoch `metric` over the finished runs matching `filter` that
+/// recorded it (one series per method, named with its run count). Methods without it are left out.
+Figure pooled_epoch_figure(const RunStore& store, const ResultFilter& filter, const std::string& metric);
+
 /// The finished runs the tables count (the newest per method, dataset, protocol and seed) that
 /// match `filter` and have both a base and a new result on their own dataset.
 std::vector<RunRecord> counted_runs(const RunStore& store, const ResultFilter& filter);

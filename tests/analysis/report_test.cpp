@@ -36,7 +36,7 @@ TEST(Report, APageWithoutItsFiguresStillHoldsTablesAndConfigs) {
   TempDir dir;
   RunStore store(dir.file("p.db"));
   const std::int64_t id = store.begin_run(sample_record("gcscoop", "shapes", 1));
-  store.log_epoch(id, {0, {{"branch_sgd", 2}, {"branch_sam", 2}}});
+  store.log_epoch(id, {0, {{"branch_sgd", 2}, {"branch_sam", 2}, {"loss", 1.5}}});
   store.record_result(id, {"base", 100, 80, 80.0});
   store.record_result(id, {"new", 100, 60, 60.0});
   store.log_run_metrics(id, {{"sharpness", 0.125}});
@@ -48,9 +48,9 @@ TEST(Report, APageWithoutItsFiguresStillHoldsTablesAndConfigs) {
     if (f.title.find("sharpness") != std::string::npos) throw PlotError("gnuplot is not installed");
     return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
   });
-  // Branches, base-new, sharpness, one landscape.
-  ASSERT_EQ(drawn.size(), 4u);
-  EXPECT_EQ(occurrences(html, "data:image/svg+xml;base64,"), 3u);
+  // Loss per epoch, branches, base-new, sharpness, one landscape (no acc or cos recorded: no figure).
+  ASSERT_EQ(drawn.size(), 5u);
+  EXPECT_EQ(occurrences(html, "data:image/svg+xml;base64,"), 4u);
   EXPECT_NE(html.find("This figure could not be drawn: gnuplot is not installed"), std::string::npos);
   EXPECT_NE(html.find("<h3>base2new</h3>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"num\">0.1250</td>"), std::string::npos);  // the run's sharpness

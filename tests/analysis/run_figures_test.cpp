@@ -111,6 +111,29 @@ TEST(RunFigures, BaseNewAndSharpnessCountTheNewestFinishedRunPerSeed) {
   EXPECT_TRUE(sharpness_figure(store, {{"nobody"}, {}, ""}).series.empty());
 }
 
+TEST(RunFigures, EpochMetricsPooledPerMethod) {
+  TempDir dir;
+  RunStore store(dir.file("p.db"));
+  for (const double loss : {1.0, 3.0}) {
+    const std::int64_t id = store.begin_run(sample_record("sam", "shapes", static_cast<std::int64_t>(loss)));
+    store.log_epoch(id, {0, {{"loss", loss}, {"cos", 0.5}}});
+    store.log_epoch(id, {1, {{"loss", loss / 2}}});
+    store.finish_run(id, "finished");
+  }
+  const std::int64_t coop = store.begin_run(sample_record("coop", "shapes", 1));
+  store.log_epoch(coop, {0, {{"loss", 4.0}}});
+  store.finish_run(coop, "finished");
+  const std::int64_t running = store.begin_run(sample_record("coop", "shapes", 2));  // not finished: left out
+  store.log_epoch(running, {0, {{"loss", 100.0}}});
+  const Figure loss = pooled_epoch_figure(store, {}, "loss");
+  ASSERT_EQ(loss.series.size(), 2u);
+  EXPECT_EQ(series_named(loss, "sam (2 runs)").y, (std::vector<double>{2.0, 1.0}));
+  EXPECT_EQ(series_named(loss, "coop (1 run)").y, (std::vector<double>{4.0}));
+  const Figure cos = pooled_epoch_figure(store, {}, "cos");
+  ASSERT_EQ(cos.series.size(), 1u);  // coop has no cos
+  EXPECT_EQ(cos.series[0].x, (std::vector<double>{0}));
+}
+
 TEST(RunFigures, LandscapesAsCurvesAndMaps) {
   RunRecord run = sample_record("sam", "shapes", 3);
   run.id = 9;

@@ -68,8 +68,9 @@ TEST(ReportEndToEnd, OnePageWithTablesFiguresLandscapesAndConfigsThatChromiumRen
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_EQ(count_of(html, "<h3>base2new</h3>"), 1u) << "the base-to-new table";
   EXPECT_NE(html.find("<td>gcscoop</td><td>tiny_shapes</td>"), std::string::npos);
-  // Branch shares, base against new, sharpness, and the two runs' landscape: four figures, all drawn.
-  EXPECT_EQ(count_of(html, "src=\"data:image/svg+xml;base64,"), 4u);
+  // Loss, accuracy and cosine per epoch, branch shares, base against new, sharpness, and the two
+  // runs' landscape: seven figures, all drawn.
+  EXPECT_EQ(count_of(html, "src=\"data:image/svg+xml;base64,"), 7u);
   EXPECT_EQ(count_of(html, "class=\"missing\""), 0u);
   EXPECT_NE(html.find("loss landscape: tiny_shapes, seed 1, new split"), std::string::npos);
   EXPECT_NE(html.find("<tr id=\"run-1\">"), std::string::npos);
@@ -86,7 +87,7 @@ TEST(ReportEndToEnd, OnePageWithTablesFiguresLandscapesAndConfigsThatChromiumRen
   const Rendered r = render_in_chromium(page, shot, dir / "chromium-profile");
   ASSERT_EQ(r.exit_code, 0) << r.log;
   EXPECT_NE(r.dom.find("data-ready=\"1\""), std::string::npos) << "the page's script did not finish";
-  EXPECT_NE(r.dom.find("data-figures-drawn=\"4\""), std::string::npos) << r.dom.substr(0, 400);
+  EXPECT_NE(r.dom.find("data-figures-drawn=\"7\""), std::string::npos) << r.dom.substr(0, 400);
   EXPECT_GE(count_of(r.dom, "<table"), 2u);
   EXPECT_EQ(r.log.find("CONSOLE"), std::string::npos) << r.log;
   ASSERT_TRUE(fs::exists(shot)) << r.log;
