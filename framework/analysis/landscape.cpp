@@ -1,5 +1,7 @@
 #include "analysis/landscape.hpp"
 
+#include <promptlab/sharpness/sam_perturbation.hpp>
+
 #include <stdexcept>
 
 namespace promptlab {
@@ -63,11 +65,7 @@ std::vector<LandscapePoint> evaluate_landscape(const PointEvaluation& evaluate, 
   if (d2.empty() && !(betas.size() == 1 && betas[0] == 0.0))
     throw std::invalid_argument("evaluate_landscape: a 1-D landscape takes betas {0}");
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> saved;
-  for (const auto& p : params) saved.push_back(p.detach().clone());
-  const auto restore = [&] {
-    for (std::size_t k = 0; k < params.size(); ++k) params[k].detach().copy_(saved[k]);
-  };
+  const std::vector<torch::Tensor> saved = sam::snapshot_values(params);
   std::vector<LandscapePoint> points;
   try {
     for (std::size_t i = 0; i < alphas.size(); ++i) {
@@ -82,10 +80,10 @@ std::vector<LandscapePoint> evaluate_landscape(const PointEvaluation& evaluate, 
       }
     }
   } catch (...) {
-    restore();
+    sam::restore_values(params, saved);
     throw;
   }
-  restore();
+  sam::restore_values(params, saved);
   return points;
 }
 

@@ -232,12 +232,8 @@ std::string report_html(const RunStore& store, const ResultFilter& filter, const
           "<th>dataset</th><th class=\"num\">seed</th><th>status</th><th class=\"num\">base</th>"
           "<th class=\"num\">new</th><th class=\"num\">sharpness</th><th>config</th></tr></thead><tbody>\n";
   for (const RunRecord& r : runs) {
-    double base = NAN, neu = NAN;
-    for (const auto& res : store.results(r.id)) {
-      if (!res.dataset.empty() && res.dataset != r.dataset) continue;
-      if (res.split == "base") base = res.accuracy;
-      if (res.split == "new") neu = res.accuracy;
-    }
+    const std::vector<SplitResult> results = store.results(r.id);
+    const double base = own_split_accuracy(results, r, "base"), neu = own_split_accuracy(results, r, "new");
     const auto measures = store.run_metrics(r.id);
     const auto sharp = measures.find("sharpness");
     const nlohmann::json config = nlohmann::json::parse(r.config_json, nullptr, false);

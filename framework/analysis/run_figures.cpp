@@ -26,13 +26,6 @@ std::string names_of(const std::set<std::string>& names) {
   return out.empty() ? "none" : out;
 }
 
-// The accuracy of `split` on the run's own dataset, or NaN.
-double own_accuracy(const std::vector<SplitResult>& results, const RunRecord& run, const std::string& split) {
-  for (const auto& r : results)
-    if (r.split == split && (r.dataset.empty() || r.dataset == run.dataset)) return r.accuracy;
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
 // Adds (x, y) to the series called `label`, creating it in first-seen order.
 void add_point(Figure& f, const std::string& label, double x, double y) {
   auto it = std::find_if(f.series.begin(), f.series.end(), [&](const Series& s) { return s.label == label; });
@@ -45,6 +38,12 @@ void add_point(Figure& f, const std::string& label, double x, double y) {
 }
 
 }  // namespace
+
+double own_split_accuracy(const std::vector<SplitResult>& results, const RunRecord& run, const std::string& split) {
+  for (const auto& r : results)
+    if (r.split == split && (r.dataset.empty() || r.dataset == run.dataset)) return r.accuracy;
+  return std::numeric_limits<double>::quiet_NaN();
+}
 
 std::string run_caption(const RunRecord& r) {
   return "run " + std::to_string(r.id) + " (" + r.method + ", " + r.dataset + ", seed " + std::to_string(r.seed) + ")";
@@ -189,7 +188,7 @@ std::vector<RunRecord> counted_runs(const RunStore& store, const ResultFilter& f
   for (const RunRecord& r : store.list_runs(filter)) {
     if (r.status != "finished") continue;
     const auto results = store.results(r.id);
-    if (std::isnan(own_accuracy(results, r, "base")) || std::isnan(own_accuracy(results, r, "new"))) continue;
+    if (std::isnan(own_split_accuracy(results, r, "base")) || std::isnan(own_split_accuracy(results, r, "new"))) continue;
     newest[{r.method, r.dataset, r.protocol_hash, r.seed}] = r;  // list_runs is by id: the last is the newest
   }
   std::vector<RunRecord> out;
@@ -203,7 +202,7 @@ Figure base_new_figure(const RunStore& store, const ResultFilter& filter) {
            FigureStyle::kPoints};
   for (const RunRecord& r : counted_runs(store, filter)) {
     const auto results = store.results(r.id);
-    add_point(f, r.method, own_accuracy(results, r, "base"), own_accuracy(results, r, "new"));
+    add_point(f, r.method, own_split_accuracy(results, r, "base"), own_split_accuracy(results, r, "new"));
   }
   return f;
 }
@@ -215,7 +214,7 @@ Figure sharpness_figure(const RunStore& store, const ResultFilter& filter) {
     const auto measures = store.run_metrics(r.id);
     const auto it = measures.find("sharpness");
     if (it == measures.end() || std::isnan(it->second)) continue;
-    add_point(f, r.method, it->second, own_accuracy(store.results(r.id), r, "new"));
+    add_point(f, r.method, it->second, own_split_accuracy(store.results(r.id), r, "new"));
   }
   return f;
 }

@@ -10,6 +10,9 @@
 
 namespace promptlab {
 
+/// The accuracy of `split` (base, new, all) on the run's own dataset among `results`, or NaN.
+double own_split_accuracy(const std::vector<SplitResult>& results, const RunRecord& run, const std::string& split);
+
 /// How figures name a run: "run 3 (gcscoop, tiny_shapes, seed 1)".
 std::string run_caption(const RunRecord& run);
 

@@ -94,7 +94,6 @@ std::vector<LandscapePoint> compute_landscape(const PluginHost& host, const RunS
   const Config& config = plan.config;
   std::shared_ptr<Dataset> dataset = open_dataset(host, run->dataset, config);
   ModelBundle model = load_model(config);
-  model.clip->set_truncate_text(config.get_bool("model.truncate_text", true));
   std::vector<std::string> warnings;
   const std::string side = options.cache_dir.empty() ? side_directory(db_path) : options.cache_dir;
   const RunData data = prepare_data(*dataset, config, protocol, run->seed, side, warnings);
@@ -103,7 +102,7 @@ std::vector<LandscapePoint> compute_landscape(const PluginHost& host, const RunS
                                 ", which has no base and new classes: use --split all or train");
   if (options.split == "all" && data.base2new)
     throw std::invalid_argument(landscape_run_name(run_id) + " ran a base-to-new protocol: use --split base, new or train");
-  FeatureCache cache(side + "/features", model.checksum + "-" + to_string(model.precision));
+  FeatureCache cache = run_feature_cache(side, model);
   std::shared_ptr<ZeroShotTeacher> teacher;
   std::shared_ptr<Learner> learner = build_learner(host, plan.spec, model, *dataset, data, config, run->seed, teacher);
   load_trainable(*learner, load_named_tensors(blob, landscape_run_name(run_id) + " artifact 'parameters'"),

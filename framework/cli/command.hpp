@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace promptlab {
+struct ResultFilter;
+}
+
 namespace promptlab::cli {
 
 /// Options shared by every subcommand.
@@ -43,6 +47,10 @@ std::string existing_db_path(const GlobalOptions& global);
 /// Warnings for plugin directories the user named (--plugin-path, PROMPTLAB_PLUGIN_PATH) that do
 /// not exist, each naming the directory and where it came from.
 std::vector<std::string> missing_plugin_dirs(const GlobalOptions& global);
+
+/// --method and --dataset (repeatable) and --protocol-hash into `filter`: which runs a command
+/// that reads the store (plot, report) looks at.
+void add_filter_options(CLI::App& cmd, ResultFilter& filter);
 
 /// Sets LibTorch's intra-op threads: --threads, or (0) a fair share of the host's cores.
 void apply_threads(const GlobalOptions& global);

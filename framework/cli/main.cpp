@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli/command.hpp"
+#include "store/run_store.hpp"
 #include "registry/plugin_host.hpp"
 #include "util/thread_share.hpp"
 
@@ -49,6 +50,12 @@ std::vector<std::string> missing_plugin_dirs(const GlobalOptions& global) {
     }
   }
   return out;
+}
+
+void add_filter_options(CLI::App& cmd, ResultFilter& filter) {
+  cmd.add_option("--method", filter.methods, "Only this method (repeatable)");
+  cmd.add_option("--dataset", filter.datasets, "Only this dataset (repeatable)");
+  cmd.add_option("--protocol-hash", filter.protocol_hash, "Only runs of this protocol hash");
 }
 
 void apply_threads(const GlobalOptions& global) { set_thread_policy(global.threads); }

@@ -61,7 +61,6 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   // Open what can fail on bad input before the run is recorded.
   std::shared_ptr<Dataset> dataset = open_dataset(host, request.dataset, config);
   ModelBundle model = load_model(config);
-  model.clip->set_truncate_text(config.get_bool("model.truncate_text", true));  // configs recorded before the key
 
   RunRecorder recorder(store);
   ExperimentOutcome outcome;
@@ -84,7 +83,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
     // 2. Prepare.
     const std::string shared = request.cache_dir.empty() ? side : request.cache_dir;
     const RunData data = prepare_data(*dataset, config, protocol, request.seed, shared, warnings);
-    FeatureCache cache(shared + "/features", model.checksum + "-" + to_string(model.precision), request.feature_cache);
+    FeatureCache cache = run_feature_cache(shared, model, request.feature_cache);
     std::shared_ptr<ZeroShotTeacher> teacher;
     learner = build_learner(host, plan.spec, model, *dataset, data, config, request.seed, teacher);
     const InputSource inputs = input_source(*learner, model, cache, warnings, stop);

@@ -60,6 +60,7 @@ ModelBundle load_model(const Config& config) {
   m.tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(m.vocab_path));
   m.clip = load_clip(m.weights_path, m.device);
   m.clip->set_precision(m.precision);
+  m.clip->set_truncate_text(config.get_bool("model.truncate_text", true));  // configs recorded before the key
   m.clip->eval();
   for (auto& p : m.clip->parameters()) p.set_requires_grad(false);
   m.checksum = clip_checksum(m.weights_path);

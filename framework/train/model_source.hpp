@@ -37,8 +37,9 @@ struct ModelFiles {
 /// the command-line option and the path.
 ModelFiles resolve_model_files(const Config& config);
 
-/// Loads model.weights / model.vocab (defaults: the embedded model), model.precision and
-/// model.device ("cpu" or "cuda"). Errors name the file and key.
+/// Loads model.weights / model.vocab (defaults: the embedded model), model.precision,
+/// model.device ("cpu" or "cuda") and model.truncate_text (default on: configs recorded before the
+/// key ran with it). Errors name the file and key.
 ModelBundle load_model(const Config& config);
 
 }  // namespace promptlab

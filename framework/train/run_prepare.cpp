@@ -43,6 +43,10 @@ std::shared_ptr<Learner> build_learner(const PluginHost& host, const MethodSpec&
   return learner;
 }
 
+FeatureCache run_feature_cache(const std::string& shared_dir, const ModelBundle& model, bool enabled) {
+  return FeatureCache(shared_dir + "/features", model.checksum + "-" + to_string(model.precision), enabled);
+}
+
 InputSource input_source(const Learner& learner, ModelBundle& model, FeatureCache& cache,
                          std::vector<std::string>& warnings, const std::atomic<bool>* stop) {
   const int resolution = static_cast<int>(model.clip->config().image_resolution);

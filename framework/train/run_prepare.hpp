@@ -43,6 +43,10 @@ std::shared_ptr<Learner> build_learner(const PluginHost& host, const MethodSpec&
                                        const Dataset& dataset, const RunData& data, const Config& config,
                                        std::int64_t seed, std::shared_ptr<ZeroShotTeacher>& teacher);
 
+/// The feature cache of runs of `model`: "<shared_dir>/features", keyed by the model's checksum and
+/// precision. `enabled` false computes every feature and touches no file.
+FeatureCache run_feature_cache(const std::string& shared_dir, const ModelBundle& model, bool enabled = true);
+
 /// The learner's inputs for items of a dataset: (dataset, items, "train" | "test", view, crop scale).
 using InputSource = std::function<torch::Tensor(const Dataset&, const std::vector<DataItem>&, const std::string&,
                                                 int, double)>;

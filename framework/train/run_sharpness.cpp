@@ -20,11 +20,9 @@ std::map<std::string, double> run_sharpness(Learner& learner, const TrainData& d
   const std::vector<torch::Tensor> params = learner.trainable_parameters();
   const LossOfParameters loss = [&]() { return BatchObjective(learner, x, y).training_loss(); };
   std::map<std::string, double> m;
-  {
-    torch::NoGradGuard no_grad;
-    m["train_loss_final"] = loss().item<double>();
-  }
-  m["sharpness"] = rho_ball_sharpness(loss, params, kSharpnessRho);
+  const RhoBallSharpness ball = rho_ball_sharpness(loss, params, kSharpnessRho);
+  m["train_loss_final"] = ball.loss;
+  m["sharpness"] = ball.increase;
   m["sharpness_rho"] = kSharpnessRho;
   const EigenEstimate top = top_hessian_eigenvalue(loss, params, kHessianIterations, kHessianTolerance, seed);
   m["hessian_top_eig"] = top.value;

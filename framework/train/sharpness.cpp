@@ -1,6 +1,7 @@
 #include "train/sharpness.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <promptlab/sharpness/sam_perturbation.hpp>
 
 #include <cmath>
 #include <stdexcept>
@@ -9,7 +10,7 @@ namespace promptlab {
 
 namespace {
 
-// sum_i <a_i, b_i> over all tensors, in double.
+// sum_i <a_i, b_i> over all tensors, in double (the Rayleigh quotient's numerator).
 double dot(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   torch::Tensor sum = torch::zeros({}, torch::kDouble);
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -27,7 +28,7 @@ std::vector<torch::Tensor> gradients(const torch::Tensor& value, const std::vect
 
 // x / |x| over all tensors; false (x untouched) when |x| = 0.
 bool normalise(std::vector<torch::Tensor>& x) {
-  const double n = std::sqrt(dot(x, x));
+  const double n = sam::global_norm(x);
   if (n == 0.0) return false;
   for (auto& t : x) t = t / n;
   return true;
@@ -39,34 +40,26 @@ void check(const std::vector<torch::Tensor>& params, const char* what) {
 
 }  // namespace
 
-double rho_ball_sharpness(const LossOfParameters& loss, const std::vector<torch::Tensor>& params, double rho) {
+RhoBallSharpness rho_ball_sharpness(const LossOfParameters& loss, const std::vector<torch::Tensor>& params,
+                                    double rho) {
   check(params, "rho_ball_sharpness");
   if (!(rho > 0)) throw std::invalid_argument("rho_ball_sharpness: rho must be positive");
   const torch::Tensor at_w = loss();
   const std::vector<torch::Tensor> g = gradients(at_w, params, false);
-  const double base = at_w.item<double>();
-  const double norm = std::sqrt(dot(g, g));
-  if (norm == 0.0) return 0.0;
-  std::vector<torch::Tensor> saved;
-  double increase = 0;
-  {
-    torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      saved.push_back(params[i].detach().clone());
-      params[i].add_(g[i] * (rho / norm));
-    }
-  }
+  RhoBallSharpness out;
+  out.loss = at_w.item<double>();
+  if (sam::global_norm(g) == 0.0) return out;
+  const std::vector<torch::Tensor> saved = sam::snapshot_values(params);
+  sam::apply_perturbation(params, sam::ascent_perturbation(params, g, rho, /*adaptive=*/false));
   try {
     torch::NoGradGuard no_grad;
-    increase = loss().item<double>() - base;
+    out.increase = loss().item<double>() - out.loss;
   } catch (...) {
-    torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(saved[i]);
+    sam::restore_values(params, saved);
     throw;
   }
-  torch::NoGradGuard no_grad;
-  for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(saved[i]);  // exactly w again
-  return increase;
+  sam::restore_values(params, saved);  // exactly w again
+  return out;
 }
 
 namespace {

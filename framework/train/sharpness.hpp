@@ -13,10 +13,17 @@ namespace promptlab {
 /// The loss at the parameters' current values, differentiable with respect to them.
 using LossOfParameters = std::function<torch::Tensor()>;
 
-/// L(w + rho * g / |g|) - L(w), with g the gradient at w and |g| its norm over all tensors: the
-/// loss increase at SAM's (first-order) worst point of the rho-ball (Foret et al., ICLR 2021).
-/// 0 when the gradient is 0.
-double rho_ball_sharpness(const LossOfParameters& loss, const std::vector<torch::Tensor>& params, double rho);
+struct RhoBallSharpness {
+  double loss = 0;      // L(w)
+  double increase = 0;  // L(w + eps) - L(w)
+};
+
+/// The loss at w, and its increase at SAM's (first-order) worst point of the rho-ball, w + eps with
+/// eps = rho * g / |g| (Foret et al., ICLR 2021; the SDK's sam::ascent_perturbation, whose
+/// denominator carries SAM's 1e-12), g the gradient at w and |g| its norm over all tensors.
+/// The increase is 0 when the gradient is 0.
+RhoBallSharpness rho_ball_sharpness(const LossOfParameters& loss, const std::vector<torch::Tensor>& params,
+                                    double rho);
 
 struct EigenEstimate {
   double value = 0;     // the Rayleigh quotient v'Hv at the last iterate

@@ -55,6 +55,14 @@ TEST(PlotEndToEnd, EpochsBranchesBaseNewAndSharpnessFromRealRuns) {
     EXPECT_NE(svg.find("<svg"), std::string::npos);
     EXPECT_NE(svg.find("gcscoop"), std::string::npos) << kind;  // its key entry
   }
+  // --method narrows the runs drawn.
+  const fs::path coop_only = dir / "coop-only.svg";
+  auto narrowed = run_cli("plot base-new --method coop --out " + coop_only.string() + db);
+  ASSERT_EQ(narrowed.exit_code, 0) << narrowed.output;
+  std::ifstream coop_in(coop_only);
+  const std::string coop_svg((std::istreambuf_iterator<char>(coop_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(coop_svg.find("coop"), std::string::npos);
+  EXPECT_EQ(coop_svg.find("gcscoop"), std::string::npos);
   auto bad = run_cli("plot base-new --out " + (dir / "f.pdf").string() + db);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("f.pdf"), std::string::npos) << bad.output;

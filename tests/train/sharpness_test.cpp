@@ -64,7 +64,9 @@ TEST(Sharpness, RhoBallIsTheLossIncreaseAlongTheNormalisedGradient) {
   const torch::Tensor u = g / g.norm();
   const double expected = rho * g.norm().item<double>() + 0.5 * rho * rho * u.dot(q.a.mv(u)).item<double>();
   const std::vector<torch::Tensor> before{q.params[0].detach().clone(), q.params[1].detach().clone()};
-  EXPECT_NEAR(rho_ball_sharpness([&q] { return q(); }, q.params, rho), expected, 1e-12);
+  const RhoBallSharpness ball = rho_ball_sharpness([&q] { return q(); }, q.params, rho);
+  EXPECT_NEAR(ball.increase, expected, 1e-12);
+  EXPECT_DOUBLE_EQ(ball.loss, (0.5 * w.dot(q.a.mv(w)) + q.b.dot(w)).item<double>());
   // The parameters are exactly where they were.
   EXPECT_TRUE(torch::equal(q.params[0], before[0]));
   EXPECT_TRUE(torch::equal(q.params[1], before[1]));
@@ -75,7 +77,7 @@ TEST(Sharpness, RhoBallIsTheLossIncreaseAlongTheNormalisedGradient) {
 TEST(Sharpness, ZeroGradientGivesZeroAndTheGlobalGeneratorIsUntouched) {
   Quadratic q({0.0, 0.0, 0.0});
   q.b.zero_();  // a loss of 0 everywhere: the gradient is exactly 0
-  EXPECT_NEAR(rho_ball_sharpness([&q] { return q(); }, q.params, 0.1), 0.0, 1e-12);
+  EXPECT_NEAR(rho_ball_sharpness([&q] { return q(); }, q.params, 0.1).increase, 0.0, 1e-12);
   torch::manual_seed(5);
   const torch::Tensor expected = torch::rand({4});
   torch::manual_seed(5);

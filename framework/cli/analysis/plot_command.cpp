@@ -16,8 +16,8 @@ enum class PlotKind { kEpochs, kBranches, kBaseNew, kSharpness, kShots };
 struct PlotOptions {
   std::vector<std::int64_t> runs;
   std::string metric = "loss";
-  std::vector<std::string> methods, datasets;
-  std::string protocol_hash, out;
+  ResultFilter filter;
+  std::string out;
 };
 
 std::string default_out(PlotKind kind, const PlotOptions& o) {
@@ -35,25 +35,18 @@ void run_plot(PlotKind kind, const PlotOptions& o, const GlobalOptions& global) 
   const std::string out = o.out.empty() ? default_out(kind, o) : o.out;
   image_format_of(out);  // a bad extension fails before any work
   RunStore store(existing_db_path(global));
-  const ResultFilter filter{o.methods, o.datasets, o.protocol_hash};
   Figure figure;
   switch (kind) {
     case PlotKind::kEpochs: figure = epoch_figure(store, o.runs, o.metric); break;
-    case PlotKind::kBranches: figure = pooled_branch_figure(store, filter); break;
-    case PlotKind::kBaseNew: figure = base_new_figure(store, filter); break;
-    case PlotKind::kSharpness: figure = sharpness_figure(store, filter); break;
-    case PlotKind::kShots: figure = shots_figure(store, filter); break;
+    case PlotKind::kBranches: figure = pooled_branch_figure(store, o.filter); break;
+    case PlotKind::kBaseNew: figure = base_new_figure(store, o.filter); break;
+    case PlotKind::kSharpness: figure = sharpness_figure(store, o.filter); break;
+    case PlotKind::kShots: figure = shots_figure(store, o.filter); break;
   }
   if (figure.series.empty())
     std::cerr << "plot: nothing in " << store.path() << " matches; the figure says 'no data'\n";
   render_figure(figure, out);
   std::cout << "wrote " << out << " (gnuplot script: " << out << ".gp)\n";
-}
-
-void add_filters(CLI::App* cmd, PlotOptions& o) {
-  cmd->add_option("--method", o.methods, "Only this method (repeatable)");
-  cmd->add_option("--dataset", o.datasets, "Only this dataset (repeatable)");
-  cmd->add_option("--protocol-hash", o.protocol_hash, "Only runs of this protocol hash");
 }
 
 void setup_plot(CLI::App& app, GlobalOptions& global) {
@@ -76,14 +69,14 @@ void setup_plot(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   auto [branches, br] = add("branches", "GCSAM branch shares per epoch, pooled over the matching runs",
                             PlotKind::kBranches);
-  add_filters(branches, *br);
+  add_filter_options(*branches, br->filter);
   auto [base_new, bo] = add("base-new", "New against base accuracy, one point per counted run", PlotKind::kBaseNew);
-  add_filters(base_new, *bo);
+  add_filter_options(*base_new, bo->filter);
   auto [sharp, so] = add("sharpness", "New accuracy against the run's sharpness (docs/protocol.md §13)",
                          PlotKind::kSharpness);
-  add_filters(sharp, *so);
+  add_filter_options(*sharp, so->filter);
   auto [shots, to] = add("shots", "Few-shot accuracy against shots, per method and dataset", PlotKind::kShots);
-  add_filters(shots, *to);
+  add_filter_options(*shots, to->filter);
 }
 
 CommandRegistration plot_registration{"plot", 63, &setup_plot};

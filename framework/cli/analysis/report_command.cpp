@@ -11,15 +11,15 @@ namespace promptlab::cli {
 namespace {
 
 struct ReportOptions {
-  std::vector<std::string> methods, datasets;
-  std::string protocol_hash, out = "report.html";
+  ResultFilter filter;
+  std::string out = "report.html";
 };
 
 void run_report(const ReportOptions& o, const GlobalOptions& global) {
   RunStore store(existing_db_path(global));
   int missing = 0;
   std::string why;
-  const std::string html = report_html(store, {o.methods, o.datasets, o.protocol_hash}, [&](const Figure& f) {
+  const std::string html = report_html(store, o.filter, [&](const Figure& f) {
     try {
       return figure_svg(f);
     } catch (const PlotError& e) {
@@ -38,9 +38,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
   CLI::App* cmd = app.add_subcommand(
       "report", "One self-contained HTML page: results tables, figures, landscapes and every run's config");
   cmd->add_option("--out", o->out, "The page to write")->capture_default_str();
-  cmd->add_option("--method", o->methods, "Only this method (repeatable)");
-  cmd->add_option("--dataset", o->datasets, "Only this dataset (repeatable)");
-  cmd->add_option("--protocol-hash", o->protocol_hash, "Only runs of this protocol hash");
+  add_filter_options(*cmd, o->filter);
   cmd->callback([o, &global] { run_report(*o, global); });
 }
 
