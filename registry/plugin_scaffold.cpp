@@ -113,21 +113,24 @@ const char* const kRuleSource = R"(#include "@name@_rule.hpp"
 
 namespace @name@_plugin {
 
+// Tensors stay on the device (a 0-dim norm, a where() for the choice): reading a number with
+// .item() would make the host wait for the device at every step.
 std::vector<torch::Tensor> clip_to_norm(const std::vector<torch::Tensor>& grads, double max_norm) {
-  const double norm = promptlab::sam::global_norm(grads);
-  const double scale = norm > max_norm ? max_norm / norm : 1.0;
+  const torch::Tensor norm = promptlab::sam::global_norm(grads);
+  const torch::Tensor scale = torch::where(norm.gt(max_norm), max_norm / norm, torch::ones_like(norm));
   std::vector<torch::Tensor> out;
-  for (const auto& g : grads) out.push_back(g * scale);
+  for (const auto& g : grads) out.push_back(g * scale.to(g.scalar_type()));
   return out;
 }
 
 promptlab::StepMetrics @Name@Rule::compute_gradient(promptlab::Objective& objective) {
-  const double loss = objective.evaluate();  // the training loss's gradient, now in .grad()
+  const torch::Tensor loss = objective.evaluate();  // the training loss's gradient, now in .grad()
   const auto grads = promptlab::sam::snapshot_gradients(objective.parameters());
-  const double norm = promptlab::sam::global_norm(grads);
+  const torch::Tensor norm = promptlab::sam::global_norm(grads);
   promptlab::sam::assign_gradients(objective.parameters(), clip_to_norm(grads, max_norm_));
-  // Metrics are stored per epoch: grad_norm as mean/min/max, branch_* summed.
-  return {{"loss", loss}, {"grad_norm", norm}, {"branch_clipped", norm > max_norm_ ? 1.0 : 0.0}};
+  // Metrics are stored per epoch: grad_norm as mean/min/max, branch_* summed. The framework
+  // reads every tensor among them with one transfer after the step.
+  return {{"loss", loss}, {"grad_norm", norm}, {"branch_clipped", norm.gt(max_norm_).to(torch::kDouble)}};
 }
 
 }  // namespace @name@_plugin
@@ -171,7 +174,7 @@ std::string manifest(ScaffoldKind kind) {
   s += "\n# Every key the method reads, with its default. They become part of each run's recorded,\n"
        "# hashed config; --set and protocol files override them.\n[methods.@name@]\n"
        "\"train.batch_size\" = 32\n\"train.epochs\" = 50\n\"optim.lr\" = 0.002\n\"coop.n_ctx\" = 4\n"
-       "\"coop.init\" = \"a photo of a\"\n";
+       "\"coop.init\" = \"a photo of a\"\n\"coop.csc\" = false\n\"coop.class_token_position\" = \"end\"\n";
   if (learner) s += "\"@name@.weight\" = 0.1\n";
   if (rule) s += "\"@name@.max_norm\" = 1.0\n";
   return s;

@@ -18,10 +18,8 @@ class ProGradRule : public promptlab::StepRule {
     const auto g = objective.gradients({{Objective::kTrainingLoss}, {Objective::kKlToZeroShot}});
     const prograd::Projection p = prograd::project_conflicting(g[0].gradient, g[1].gradient, lambda_);
     promptlab::sam::assign_gradients(objective.parameters(), p.gradient);
-    return {{"loss", g[0].value},
-            {"cos", p.cosine},
-            {"branch_projected", p.projected ? 1.0 : 0.0},
-            {"branch_kept", p.projected ? 0.0 : 1.0}};
+    const torch::Tensor projected = p.projected.to(torch::kDouble);
+    return {{"loss", g[0].value}, {"cos", p.cosine}, {"branch_projected", projected}, {"branch_kept", 1.0 - projected}};
   }
 
  private:

@@ -8,10 +8,12 @@
 
 namespace prograd {
 
+/// Everything stays on the gradients' device: the choice is made there with torch::where, so a
+/// step never waits for the device (the framework reads the metrics once per step).
 struct Projection {
   std::vector<torch::Tensor> gradient;  // the gradient to apply, one tensor per parameter
-  double cosine = 0;                    // cos(g_ce, g_kl) over all parameters together
-  bool projected = false;               // whether the two conflicted (g_ce . g_kl < 0)
+  torch::Tensor cosine;                 // 0-dim double: cos(g_ce, g_kl) over all parameters together
+  torch::Tensor projected;              // 0-dim bool: whether the two conflicted (g_ce . g_kl < 0)
 };
 
 /// g_ce - lambda * (g_ce . g_kl / |g_kl|^2) * g_kl when g_ce . g_kl < 0, else g_ce. The dot

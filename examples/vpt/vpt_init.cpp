@@ -22,4 +22,10 @@ std::vector<torch::Tensor> per_layer(const torch::Tensor& prompts) {
   return layers;
 }
 
+std::vector<torch::Tensor> language_layers(const torch::Tensor& prompts) {
+  std::vector<torch::Tensor> layers{torch::Tensor()};
+  for (std::int64_t i = 0; i < prompts.size(0); ++i) layers.push_back(prompts[i]);
+  return layers;
+}
+
 }  // namespace vpt

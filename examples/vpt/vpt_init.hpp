@@ -18,4 +18,8 @@ torch::Tensor initial_prompts(std::int64_t depth, std::int64_t n_tokens, std::in
 /// One [n_tokens, width] tensor per prompted layer (views of `prompts`), as encode_image_prompted takes them.
 std::vector<torch::Tensor> per_layer(const torch::Tensor& prompts);
 
+/// Language prompts of layers 1.. ([depth - 1, n, width]) as encode_text_embeddings_prompted takes
+/// them: an undefined entry for layer 0 (whose prompts are the learner's context), then one per layer.
+std::vector<torch::Tensor> language_layers(const torch::Tensor& prompts);
+
 }  // namespace vpt

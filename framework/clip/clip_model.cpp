@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <utility>
 #include <stdexcept>
 
 #include "clip/clip_resnet.hpp"
@@ -84,6 +86,32 @@ struct ClipModelImpl::Parts {
   // Image tower: one of the two, by config().vision_kind.
   VitWeights vit;
   ResNetWeights resnet;
+  // The range of the last EOT positions seen on a device, read on the host once. A prompt learner
+  // passes the same tensor at every step, so its step never waits for the device to learn the
+  // text length. Held, the tensor cannot be freed and its address reused; an in-place change
+  // moves its version counter.
+  struct EotRange {
+    std::mutex mutex;
+    torch::Tensor positions;
+    std::int64_t version = -1;
+    std::int64_t min = 0, max = 0;
+  } eot_range;
+
+  // (min, max) of EOT positions, without waiting for the device when eot_range holds them already.
+  std::pair<std::int64_t, std::int64_t> eot_min_max(const torch::Tensor& eot) {
+    if (eot.device().is_cpu()) return {eot.min().item<std::int64_t>(), eot.max().item<std::int64_t>()};
+    std::lock_guard<std::mutex> lock(eot_range.mutex);
+    const auto version = static_cast<std::int64_t>(eot._version());
+    if (!eot_range.positions.defined() || eot_range.positions.unsafeGetTensorImpl() != eot.unsafeGetTensorImpl() ||
+        eot_range.version != version) {
+      const torch::Tensor range = torch::stack({eot.min(), eot.max()}).to(torch::kCPU);
+      eot_range.positions = eot;
+      eot_range.version = version;
+      eot_range.min = range[0].item<std::int64_t>();
+      eot_range.max = range[1].item<std::int64_t>();
+    }
+    return {eot_range.min, eot_range.max};
+  }
 };
 
 ClipModelImpl::ClipModelImpl(const ClipConfig& config) : config_(config), parts_(std::make_shared<Parts>()) {
@@ -179,6 +207,41 @@ void check_visual_prompts(const std::vector<torch::Tensor>& deep_prompts, const 
   }
 }
 
+// The number of tokens the deep language prompts replace (0 for none); throws naming a bad shape.
+std::int64_t text_prompt_tokens(const std::vector<torch::Tensor>& deep_prompts, const ClipConfig& c, std::int64_t n,
+                                std::int64_t first_eot) {
+  if (deep_prompts.empty()) return 0;
+  if (deep_prompts.size() > static_cast<std::size_t>(c.text_layers)) {
+    throw std::invalid_argument("ClipModel: " + std::to_string(deep_prompts.size()) + " layers of text prompts for " +
+                                std::to_string(c.text_layers) + " text layers");
+  }
+  if (deep_prompts[0].defined()) {
+    throw std::invalid_argument("ClipModel: text prompts of layer 0 must be undefined (the first layer's prompts are "
+                                "the embeddings passed in)");
+  }
+  std::int64_t tokens = 0;
+  for (std::size_t i = 1; i < deep_prompts.size(); ++i) {
+    const torch::Tensor& t = deep_prompts[i];
+    if (!t.defined()) continue;
+    const bool shared = t.dim() == 2, per_sequence = t.dim() == 3 && t.size(0) == n;
+    if ((!shared && !per_sequence) || t.size(-1) != c.text_width || t.size(-2) < 1) {
+      throw std::invalid_argument("ClipModel: text prompts of layer " + std::to_string(i) + " must be [n, " +
+                                  std::to_string(c.text_width) + "] or [" + std::to_string(n) + ", n, " +
+                                  std::to_string(c.text_width) + "], got " + c10::str(t.sizes()));
+    }
+    if (tokens != 0 && t.size(-2) != tokens) {
+      throw std::invalid_argument("ClipModel: text prompts of layer " + std::to_string(i) + " hold " +
+                                  std::to_string(t.size(-2)) + " tokens, an earlier layer's " + std::to_string(tokens));
+    }
+    tokens = t.size(-2);
+  }
+  if (tokens >= first_eot) {
+    throw std::invalid_argument("ClipModel: " + std::to_string(tokens) + " text prompt tokens after SOS reach a sequence's EOT at position " +
+                                std::to_string(first_eot));
+  }
+  return tokens;
+}
+
 }  // namespace
 
 torch::Tensor ClipModelImpl::encode_image(const torch::Tensor& images) { return encode_image_prompted(images, {}); }
@@ -210,6 +273,12 @@ torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& token_ids) {
 
 torch::Tensor ClipModelImpl::encode_text_embeddings(const torch::Tensor& embeddings,
                                                     const torch::Tensor& eot_positions) {
+  return encode_text_embeddings_prompted(embeddings, eot_positions, {});
+}
+
+torch::Tensor ClipModelImpl::encode_text_embeddings_prompted(const torch::Tensor& embeddings,
+                                                             const torch::Tensor& eot_positions,
+                                                             const std::vector<torch::Tensor>& deep_prompts) {
   const Parts& p = *parts_;
   const ClipConfig& c = config_;
   check_dims(embeddings, 3, "embeddings");
@@ -228,13 +297,14 @@ torch::Tensor ClipModelImpl::encode_text_embeddings(const torch::Tensor& embeddi
   const auto device = p.text_projection.device();
   const auto dtype = p.text_projection.scalar_type();
   if (n == 0) return torch::empty({0, c.embed_dim}, torch::TensorOptions().dtype(dtype).device(device));
-  torch::Tensor eot = eot_positions.to(device, torch::kLong);
-  const std::int64_t last = eot.max().item<std::int64_t>();
-  if (last >= len || eot.min().item<std::int64_t>() < 0) {
+  const torch::Tensor eot = eot_positions.to(device, torch::kLong);
+  const auto [first, last] = parts_->eot_min_max(eot_positions.scalar_type() == torch::kLong ? eot_positions : eot);
+  if (last >= len || first < 0) {
     throw std::invalid_argument("ClipModel: EOT position " + std::to_string(last) +
                                 " outside the sequence length " + std::to_string(len));
   }
   if (truncate_text_) len = last + 1;
+  const std::int64_t n_prompts = text_prompt_tokens(deep_prompts, c, n, first);
 
   torch::Tensor x = embeddings.to(device, dtype);
   if (len < x.size(1)) x = x.narrow(1, 0, len);
@@ -244,7 +314,22 @@ torch::Tensor ClipModelImpl::encode_text_embeddings(const torch::Tensor& embeddi
   const torch::Tensor mask = torch::full({len, len}, -std::numeric_limits<float>::infinity(),
                                          torch::TensorOptions().dtype(dtype).device(device))
                                  .triu_(1);
-  x = run_transformer(x, n, len, c.text_heads(), p.text_blocks, mask);
+  if (n_prompts == 0) {
+    x = run_transformer(x, n, len, c.text_heads(), p.text_blocks, mask);
+  } else {
+    for (std::size_t i = 0; i < p.text_blocks.size(); ++i) {
+      if (i >= 1 && i < deep_prompts.size() && deep_prompts[i].defined()) {
+        const torch::Tensor states = x.view({n, len, c.text_width});
+        const torch::Tensor prompt = deep_prompts[i].to(device, dtype);
+        x = torch::cat({states.narrow(1, 0, 1),
+                        prompt.dim() == 2 ? prompt.unsqueeze(0).expand({n, n_prompts, c.text_width}) : prompt,
+                        states.narrow(1, 1 + n_prompts, len - 1 - n_prompts)},
+                       1)
+                .reshape({n * len, c.text_width});
+      }
+      x = run_transformer(x, n, len, c.text_heads(), {p.text_blocks[i]}, mask);
+    }
+  }
 
   torch::Tensor rows = torch::arange(n, eot.options()).mul_(len).add_(eot);
   torch::Tensor features = layer_norm_fp32(x.index_select(0, rows), p.ln_final);

@@ -43,21 +43,38 @@ void assign_gradients(const std::vector<torch::Tensor>& params, const std::vecto
   }
 }
 
-double global_norm(const std::vector<torch::Tensor>& tensors) {
-  double sum = 0.0;
-  for (const auto& t : tensors) sum += t.detach().to(torch::kDouble).pow(2).sum().item<double>();
-  return std::sqrt(sum);
+namespace {
+
+// sum_i <a_i, b_i> in double, a 0-dim tensor on the tensors' device (a plain 0 for empty lists).
+torch::Tensor global_dot(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  if (a.size() != b.size()) {
+    throw std::invalid_argument("sam: " + std::to_string(a.size()) + " tensors against " + std::to_string(b.size()));
+  }
+  if (a.empty()) return torch::scalar_tensor(0.0, torch::kDouble);
+  std::vector<torch::Tensor> parts;
+  parts.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    parts.push_back((a[i].detach().to(torch::kDouble) * b[i].detach().to(torch::kDouble)).sum());
+  }
+  return torch::stack(parts).sum();
 }
 
-double global_cosine(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-  double dot = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    dot += (a[i].detach().to(torch::kDouble) * b[i].detach().to(torch::kDouble)).sum().item<double>();
-  }
-  double na = global_norm(a);
-  double nb = global_norm(b);
-  if (na == 0.0 || nb == 0.0) return 0.0;
-  return dot / (na * nb);
+}  // namespace
+
+torch::Tensor global_norm(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> squares;
+  squares.reserve(tensors.size());
+  for (const auto& t : tensors) squares.push_back(t.detach().to(torch::kDouble).pow(2).sum());
+  if (squares.empty()) return torch::scalar_tensor(0.0, torch::kDouble);
+  return torch::stack(squares).sum().sqrt();
+}
+
+torch::Tensor global_cosine(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  const torch::Tensor dot = global_dot(a, b);
+  const torch::Tensor na = global_norm(a);
+  const torch::Tensor nb = global_norm(b);
+  const torch::Tensor either_zero = na.eq(0.0).logical_or(nb.eq(0.0));
+  return torch::where(either_zero, torch::zeros_like(dot), dot / (na * nb));
 }
 
 std::vector<torch::Tensor> ascent_perturbation(const std::vector<torch::Tensor>& params,
@@ -69,7 +86,8 @@ std::vector<torch::Tensor> ascent_perturbation(const std::vector<torch::Tensor>&
   for (std::size_t i = 0; i < grads.size(); ++i) {
     scaled.push_back(adaptive ? params[i].detach().abs() * grads[i] : grads[i]);
   }
-  const double scale = rho / (global_norm(scaled) + 1e-12);
+  // A 0-dim double tensor: the step never waits for the device to learn the norm.
+  const torch::Tensor scale = rho / (global_norm(scaled) + 1e-12);
   std::vector<torch::Tensor> eps;
   eps.reserve(grads.size());
   for (std::size_t i = 0; i < grads.size(); ++i) {

@@ -66,12 +66,12 @@ torch::Tensor BatchObjective::sum_of(const LossTerms& terms, const std::vector<s
 void BatchObjective::record_first(const torch::Tensor& logits, const LossTerms& terms) {
   if (first_logits_.defined()) return;
   first_logits_ = logits.detach();
-  for (const auto& [name, value] : terms) first_terms_[name] = value.detach().item<double>();
+  for (const auto& [name, value] : terms) first_terms_[name] = value.detach();
 }
 
 torch::Tensor BatchObjective::training_loss() { return sum_of(forward(/*with_teacher=*/false).terms, {kTrainingLoss}); }
 
-double BatchObjective::evaluate() {
+torch::Tensor BatchObjective::evaluate() {
   for (auto& p : params_) {
     if (p.grad().defined()) p.grad().zero_();
   }
@@ -79,7 +79,7 @@ double BatchObjective::evaluate() {
   torch::Tensor loss = sum_of(out.terms, {kTrainingLoss});
   loss.backward();
   record_first(out.logits, out.terms);
-  return loss.item<double>();
+  return loss.detach();
 }
 
 std::vector<TermGradient> BatchObjective::gradients(const std::vector<std::vector<std::string>>& groups) {
@@ -95,7 +95,7 @@ std::vector<TermGradient> BatchObjective::gradients(const std::vector<std::vecto
     auto grads = torch::autograd::grad({sums[i]}, params_, {}, /*retain_graph=*/more, /*create_graph=*/false,
                                        /*allow_unused=*/true);
     TermGradient tg;
-    tg.value = sums[i].item<double>();
+    tg.value = sums[i].detach();
     for (std::size_t k = 0; k < grads.size(); ++k)
       tg.gradient.push_back(grads[k].defined() ? grads[k] : torch::zeros_like(params_[k]));
     out.push_back(std::move(tg));
@@ -104,8 +104,8 @@ std::vector<TermGradient> BatchObjective::gradients(const std::vector<std::vecto
   return out;
 }
 
-std::map<std::string, double> BatchObjective::term_metrics() const {
-  std::map<std::string, double> out;
+StepMetrics BatchObjective::term_metrics() const {
+  StepMetrics out;
   if (first_terms_.size() < 2) return out;
   for (const auto& [name, value] : first_terms_) out["loss_" + name] = value;
   return out;

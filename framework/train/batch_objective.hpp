@@ -20,7 +20,7 @@ class PROMPTLAB_API BatchObjective : public Objective {
   /// `teacher` may be null: "kl_to_zeroshot" is then refused with a message saying why.
   BatchObjective(Learner& learner, torch::Tensor inputs, torch::Tensor labels, ZeroShotTeacher* teacher = nullptr);
   const std::vector<torch::Tensor>& parameters() const override { return params_; }
-  double evaluate() override;
+  torch::Tensor evaluate() override;
   std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override;
   const torch::Tensor& labels() const override { return labels_; }
   const torch::Tensor& first_logits() const override { return first_logits_; }
@@ -29,7 +29,7 @@ class PROMPTLAB_API BatchObjective : public Objective {
   torch::Tensor training_loss();
   /// "loss_<term>" for every term of the first evaluation, when it had more than one ("ce" alone
   /// adds nothing to the step's "loss").
-  std::map<std::string, double> term_metrics() const;
+  StepMetrics term_metrics() const;
 
  private:
   // One forward pass: the logits, and the learner's terms plus "ce" ("kl_to_zeroshot" only when
@@ -45,7 +45,7 @@ class PROMPTLAB_API BatchObjective : public Objective {
   std::vector<torch::Tensor> params_;
   torch::Tensor first_logits_;
   torch::Tensor teacher_logits_;
-  std::map<std::string, double> first_terms_;
+  std::map<std::string, torch::Tensor> first_terms_;
 };
 
 /// The plain step rule ("sgd"): one gradient at the current parameters.

@@ -54,8 +54,7 @@ ModelBundle load_model(const Config& config) {
   m.vocab_path = files.vocab_path;
   m.embedded = files.embedded;
   m.device = parse_device(config.get_string("model.device", "cpu"), "model.device");
-  if (m.device.is_cuda() && !torch::cuda::is_available())
-    throw std::runtime_error("model.device='" + m.device.str() + "' but this LibTorch build has no usable CUDA device");
+  require_usable(m.device, "model.device");
   m.precision = parse_precision(config.get_string("model.precision", "fp32"));
   m.tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(m.vocab_path));
   m.clip = load_clip(m.weights_path, m.device);

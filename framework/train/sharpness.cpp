@@ -28,7 +28,7 @@ std::vector<torch::Tensor> gradients(const torch::Tensor& value, const std::vect
 
 // x / |x| over all tensors; false (x untouched) when |x| = 0.
 bool normalise(std::vector<torch::Tensor>& x) {
-  const double n = sam::global_norm(x);
+  const double n = sam::global_norm(x).item<double>();
   if (n == 0.0) return false;
   for (auto& t : x) t = t / n;
   return true;
@@ -48,7 +48,7 @@ RhoBallSharpness rho_ball_sharpness(const LossOfParameters& loss, const std::vec
   const std::vector<torch::Tensor> g = gradients(at_w, params, false);
   RhoBallSharpness out;
   out.loss = at_w.item<double>();
-  if (sam::global_norm(g) == 0.0) return out;
+  if (sam::global_norm(g).item<double>() == 0.0) return out;
   const std::vector<torch::Tensor> saved = sam::snapshot_values(params);
   sam::apply_perturbation(params, sam::ascent_perturbation(params, g, rho, /*adaptive=*/false));
   try {

@@ -18,6 +18,7 @@
 #include "train/model_source.hpp"
 #include "train/protocol.hpp"
 #include "train/sgd.hpp"
+#include "util/device.hpp"
 
 namespace promptlab {
 namespace {
@@ -64,14 +65,17 @@ double vit_image_flops(const ClipConfig& c, std::int64_t batch) {
   return 2.0 * macs * static_cast<double>(batch);
 }
 
-double measured_peak_gflops(std::int64_t n, int repeats) {
+double measured_peak_gflops(std::int64_t n, int repeats, const torch::Device& device) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor a = torch::randn({n, n}), b = torch::randn({n, n});
+  const auto on = torch::TensorOptions().device(device);
+  const torch::Tensor a = torch::randn({n, n}, on), b = torch::randn({n, n}, on);
   torch::Tensor c = torch::mm(a, b);  // warm-up
+  synchronize(device);
   std::vector<double> rates;
   for (int r = 0; r < repeats; ++r) {
     const auto t0 = Clock::now();
     c = torch::mm(a, b);
+    synchronize(device);
     rates.push_back(2.0 * static_cast<double>(n * n * n) / seconds_since(t0) / 1e9);
   }
   return median(rates);
@@ -88,16 +92,18 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   request.method = spec.name;
   const Config config = resolve_config(host, load_protocol("base2new"), request);
 
+  require_usable(o.device, "--device");
   torch::manual_seed(o.seed);
   const ClipConfig clip_config = speed_preset(o.preset);
-  ClipModel clip(clip_config);  // random weights
+  ClipModel clip(clip_config);  // random weights, drawn on the CPU whatever the device
+  clip->to(o.device);
   clip->eval();
   for (auto& p : clip->parameters()) p.set_requires_grad(false);
   const std::string vocab = embedded_vocab_path();
   if (vocab.empty()) throw std::invalid_argument("bench-speed: the embedded vocabulary (assets/embedded/) is not present");
   const auto tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(vocab));
   const torch::Tensor images =
-      torch::randn({o.batch, 3, clip_config.image_resolution, clip_config.image_resolution});
+      torch::randn({o.batch, 3, clip_config.image_resolution, clip_config.image_resolution}).to(o.device);
   std::vector<std::int64_t> prompt_ids;
   const std::int64_t n_prompts = std::min<std::int64_t>(o.n_cls, 64);
   for (std::int64_t i = 0; i < n_prompts; ++i) {
@@ -119,6 +125,7 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   for (std::int64_t i = 0; i < o.n_cls; ++i) ctx.classnames.push_back("class " + std::to_string(i));
   ctx.prompt_template = "a photo of a {}.";
   ctx.config = config;
+  ctx.device = o.device;
   // Encoded on first use, which falls in the warm-up steps.
   ctx.zero_shot = std::make_shared<ZeroShotTeacher>(clip, *tokenizer, ctx.prompt_template, ctx.classnames, ctx.device);
   std::shared_ptr<Learner> learner = host.make_learner(spec.learner, ctx);
@@ -126,7 +133,7 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   std::unique_ptr<StepRule> rule = host.make_step_rule(spec.step_rule, config);
   Sgd sgd(learner->trainable_parameters(), sgd_options(config));
 
-  const torch::Tensor labels = torch::randint(o.n_cls, {o.batch}, torch::kInt64);
+  const torch::Tensor labels = torch::randint(o.n_cls, {o.batch}, torch::kInt64).to(o.device);
   std::vector<double> text_times, image_times;
   // A learner that takes images encodes them inside its own step: there is no separate image pass.
   const bool takes_images = learner->input() == LearnerInput::kImages;
@@ -137,11 +144,14 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
       torch::NoGradGuard no_grad;
       inputs = clip->encode_image(images).to(torch::kFloat32);
     }
+    synchronize(o.device);
     const double image_s = takes_images ? 0.0 : seconds_since(t0);
     t0 = Clock::now();
     BatchObjective objective(*learner, inputs, labels, ctx.zero_shot.get());
-    rule->compute_gradient(objective);
+    // As the trainer does: the step's metrics read off the device together, then SGD.
+    read_metrics(rule->compute_gradient(objective));
     sgd.step();
+    synchronize(o.device);
     const double text_s = seconds_since(t0);
     if (s >= o.warmup) {
       image_times.push_back(image_s);
@@ -155,6 +165,7 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   r.step_rule = spec.step_rule;
   r.preset = o.preset;
   r.precision = to_string(o.precision);
+  r.device = o.device.str();
   r.n_cls = o.n_cls;
   r.batch = o.batch;
   r.steps = o.steps;
@@ -174,7 +185,7 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   };
   r.image_cosine_to_fp32 = lowest_cosine(low_features.first, fp32_features.first);
   r.text_cosine_to_fp32 = lowest_cosine(low_features.second, fp32_features.second);
-  r.peak_gflops_per_second = measured_peak_gflops();
+  r.peak_gflops_per_second = measured_peak_gflops(1024, 5, o.device);
   r.peak_rss_mb = peak_rss_mb();
   return r;
 }

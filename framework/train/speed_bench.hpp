@@ -20,18 +20,20 @@ struct SpeedOptions {
   int warmup = 1;   // untimed steps first
   Precision precision = Precision::kFp32;  // of the frozen encoders
   std::uint64_t seed = 1;
+  torch::Device device = torch::kCPU;  // where the model, the images and the learner live
 };
 
 struct SpeedReport {
   std::string method, learner, step_rule, preset, precision;
   std::int64_t n_cls = 0, batch = 0;
+  std::string device;
   int steps = 0, threads = 0;
   double text_step_seconds = 0;  // learner forward + backward + step rule + SGD, given image features
   double image_seconds = 0;      // the image encoder on the batch
   double step_seconds = 0;       // both: a step with a cold feature cache
   double image_gflops = 0;       // the image encoder's multiply-adds x 2, per batch
   double image_gflops_per_second = 0;
-  double peak_gflops_per_second = 0;  // square fp32 matrix products, same process and threads
+  double peak_gflops_per_second = 0;  // square fp32 matrix products on the device, same process and threads
   double peak_rss_mb = 0;
   // The frozen encoders' features at this precision against the same random model in fp32, on the
   // timed images and on one prompt per class (at most 64): the lowest cosine over the batch or the
@@ -50,6 +52,6 @@ double vit_image_flops(const ClipConfig& config, std::int64_t batch);
 SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& options);
 
 /// Median of the matrix-product rate of [n, n] x [n, n] fp32 products, in GFLOP/s.
-double measured_peak_gflops(std::int64_t n = 1024, int repeats = 5);
+double measured_peak_gflops(std::int64_t n = 1024, int repeats = 5, const torch::Device& device = torch::kCPU);
 
 }  // namespace promptlab

@@ -19,7 +19,7 @@ int steps_per_epoch(std::int64_t n_items, int batch_size) {
   return 1;
 }
 
-std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetrics>& steps) {
+std::map<std::string, double> aggregate_step_metrics(const std::vector<std::map<std::string, double>>& steps) {
   struct Acc {
     double sum = 0, min = std::numeric_limits<double>::infinity(), max = -std::numeric_limits<double>::infinity();
     int n = 0;
@@ -51,12 +51,54 @@ std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetri
 
 namespace {
 
+// What one step reports, read off the device together: its metrics, whether every gradient is
+// finite, and the batch's correct predictions. One wait for the device per step (issue 15).
+struct StepReading {
+  std::map<std::string, double> metrics;
+  bool gradients_finite = true;
+  std::int64_t correct = 0;
+  bool counted = false;  // the objective recorded logits to count
+};
+
+StepReading read_step(const StepMetrics& m, const std::vector<torch::Tensor>& params, const torch::Tensor& logits,
+                      const torch::Tensor& labels) {
+  std::vector<torch::Tensor> values;
+  std::vector<std::string> names;
+  for (const auto& [name, metric] : m) {
+    values.push_back(metric.tensor());
+    names.push_back("the step rule's metric \"" + name + "\"");
+  }
+  std::vector<torch::Tensor> finite;
+  for (const auto& p : params)
+    if (p.grad().defined()) finite.push_back(p.grad().isfinite().all());
+  if (!finite.empty()) {
+    values.push_back(torch::stack(finite).all());
+    names.push_back("the gradients' finiteness");
+  }
+  if (logits.defined()) {
+    values.push_back(logits.argmax(1).eq(labels).sum());
+    names.push_back("the batch's correct count");
+  }
+  const std::vector<double> read = read_scalars(values, names);
+  StepReading out;
+  std::size_t i = 0;
+  for (const auto& entry : m) out.metrics[entry.first] = read[i++];
+  if (!finite.empty()) out.gradients_finite = read[i++] != 0.0;
+  if (logits.defined()) {
+    out.correct = static_cast<std::int64_t>(read[i++]);
+    out.counted = true;
+  }
+  return out;
+}
+
 // "the loss is nan", "the gradient of ctx [4, 512] holds inf", or "" when the step is finite.
-std::string nonfinite_quantity(const StepMetrics& m, const std::vector<torch::Tensor>& params,
+std::string nonfinite_quantity(const StepReading& r, const std::vector<torch::Tensor>& params,
                                const std::vector<std::string>& names) {
-  if (auto it = m.find("loss"); it != m.end() && !std::isfinite(it->second)) {
+  if (auto it = r.metrics.find("loss"); it != r.metrics.end() && !std::isfinite(it->second)) {
     return "the loss is " + std::string(std::isnan(it->second) ? "nan" : "infinite");
   }
+  if (r.gradients_finite) return "";
+  // Only on a failing step: find and name the tensor (a wait per tensor is fine here).
   for (std::size_t i = 0; i < params.size(); ++i) {
     const torch::Tensor& g = params[i].grad();
     if (!g.defined() || g.isfinite().all().item<bool>()) continue;
@@ -104,7 +146,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
     std::iota(order.begin(), order.end(), 0);
     Rng rng(mix_seed(options.seed, static_cast<std::uint64_t>(epoch)));
     rng.shuffle(order);
-    std::vector<StepMetrics> step_metrics;
+    std::vector<std::map<std::string, double>> step_metrics;
     std::int64_t correct = 0, seen = 0;
     double loss_sum = 0;
     int skipped = 0;
@@ -120,7 +162,8 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       BatchObjective objective(learner, x, y, data.zero_shot.get());
       StepMetrics m = rule.compute_gradient(objective);
       for (const auto& [name, value] : objective.term_metrics()) m.emplace(name, value);
-      if (const std::string bad = nonfinite_quantity(m, sgd.parameters(), names); !bad.empty()) {
+      StepReading r = read_step(m, sgd.parameters(), objective.first_logits(), y);
+      if (const std::string bad = nonfinite_quantity(r, sgd.parameters(), names); !bad.empty()) {
         if (!options.skip_nonfinite) {
           throw NonFiniteError("epoch " + std::to_string(epoch) + ", step " + std::to_string(s + 1) + " of " +
                                std::to_string(steps) + ": " + bad +
@@ -130,12 +173,12 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
         continue;
       }
       sgd.step();
-      if (objective.first_logits().defined()) {
-        correct += objective.first_logits().argmax(1).eq(y).sum().item<std::int64_t>();
+      if (r.counted) {
+        correct += r.correct;
         seen += y.size(0);
       }
-      loss_sum += m.count("loss") ? m.at("loss") : 0.0;
-      step_metrics.push_back(std::move(m));
+      loss_sum += r.metrics.count("loss") ? r.metrics.at("loss") : 0.0;
+      step_metrics.push_back(std::move(r.metrics));
       if (on_step) on_step(epoch, s + 1, steps, loss_sum / (s + 1), seen ? 100.0 * correct / seen : 0.0);
       stop_point("step", epoch, s + 1);
     }

@@ -77,7 +77,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
            const EpochCallback& on_epoch = {}, const StepCallback& on_step = {},
            const std::atomic<bool>* stop = nullptr, const CheckpointCallback& on_checkpoint = {});
 
-/// Aggregates per-step metrics into per-epoch values (see EpochReport).
-std::map<std::string, double> aggregate_step_metrics(const std::vector<StepMetrics>& steps);
+/// Aggregates per-step metrics, as read off the device, into per-epoch values (see EpochReport).
+std::map<std::string, double> aggregate_step_metrics(const std::vector<std::map<std::string, double>>& steps);
 
 }  // namespace promptlab

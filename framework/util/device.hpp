@@ -10,4 +10,11 @@ namespace promptlab {
 /// config key) and the value otherwise. CUDA availability is checked by the caller.
 torch::Device parse_device(const std::string& text, const std::string& what);
 
+/// Throws std::runtime_error naming `what` and the device when `device` is CUDA and this LibTorch
+/// build cannot use it (a CPU build, no driver, or an index past the device count).
+void require_usable(const torch::Device& device, const std::string& what);
+
+/// Waits until the work queued on `device` is done (a no-op on the CPU): for timings.
+void synchronize(const torch::Device& device);
+
 }  // namespace promptlab

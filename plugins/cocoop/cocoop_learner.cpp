@@ -8,11 +8,13 @@
 namespace promptlab {
 
 CocoopLearner::CocoopLearner(const LearnerContext& context)
-    : clip_(context.clip), tokenizer_(context.tokenizer), options_(CoopOptions::from_config(context.config)),
+    : clip_(context.clip), tokenizer_(context.tokenizer), options_(CoopOptions::from_config(context.config, /*with_csc=*/false)),
       device_(context.device) {
   if (!clip_) throw std::invalid_argument("cocoop learner: LearnerContext.clip is null");
   if (tokenizer_ == nullptr) throw std::invalid_argument("cocoop learner: LearnerContext.tokenizer is null");
-  if (options_.csc) throw ConfigError("cocoop learner: coop.csc = true is not supported (CoCoOp uses one context)");
+  if (context.config.has("coop.csc") && context.config.get_bool("coop.csc")) {
+    throw ConfigError("cocoop learner: coop.csc = true is not supported (CoCoOp uses one context)");
+  }
   freeze_clip(clip_);
   InitialContext init = initial_context(clip_, *tokenizer_, options_, device_);
   options_.n_ctx = init.n_ctx;

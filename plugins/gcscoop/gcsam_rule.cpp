@@ -32,33 +32,36 @@ GcsamOptions GcsamOptions::from_config(const Config& config) {
 
 StepMetrics GcsamRule::compute_gradient(Objective& objective) {
   const auto& params = objective.parameters();
-  const double loss = objective.evaluate();
+  const torch::Tensor loss = objective.evaluate();
   const auto y = sam::snapshot_gradients(params);
   const auto saved = sam::snapshot_values(params);
   sam::apply_perturbation(params, sam::ascent_perturbation(params, y, options_.rho, false));
-  const double loss_perturbed = objective.evaluate();
+  const torch::Tensor loss_perturbed = objective.evaluate();
   sam::restore_values(params, saved);
   const auto x = sam::snapshot_gradients(params);
 
-  std::vector<torch::Tensor> chosen;
-  chosen.reserve(params.size());
-  double cos_sum = 0.0;
-  double counts[3] = {0.0, 0.0, 0.0};
+  // Every choice is made on the device; the branch counts and cosines stay tensors until the
+  // framework reads the step's metrics.
+  std::vector<torch::Tensor> chosen, cosines, branches;
   for (std::size_t i = 0; i < params.size(); ++i) {
     ConstrainedGradient c = constrain_gradient(x[i], y[i], options_.beta1, options_.beta2);
-    cos_sum += c.cosine;
-    counts[static_cast<int>(c.branch)] += 1.0;
+    cosines.push_back(c.cosine);
+    branches.push_back(c.branch);
     chosen.push_back(std::move(c.gradient));
   }
   sam::assign_gradients(params, chosen);
-  const double n = params.empty() ? 1.0 : static_cast<double>(params.size());
+  const torch::Tensor all_branches =
+      branches.empty() ? torch::empty({0}, torch::kLong) : torch::stack(branches);
+  auto count = [&all_branches](GcsamBranch b) {
+    return all_branches.eq(static_cast<std::int64_t>(b)).sum().to(torch::kDouble);
+  };
   return {{"loss", loss},
           {"grad_norm", sam::global_norm(y)},
           {"sharpness", loss_perturbed - loss},
-          {"cos", cos_sum / n},
-          {"branch_sam", counts[static_cast<int>(GcsamBranch::kSam)]},
-          {"branch_proj", counts[static_cast<int>(GcsamBranch::kProjection)]},
-          {"branch_sgd", counts[static_cast<int>(GcsamBranch::kPlain)]}};
+          {"cos", cosines.empty() ? torch::scalar_tensor(0.0, torch::kDouble) : torch::stack(cosines).mean()},
+          {"branch_sam", count(GcsamBranch::kSam)},
+          {"branch_proj", count(GcsamBranch::kProjection)},
+          {"branch_sgd", count(GcsamBranch::kPlain)}};
 }
 
 }  // namespace promptlab

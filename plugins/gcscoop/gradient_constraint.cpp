@@ -7,19 +7,22 @@ namespace promptlab {
 namespace {
 
 // Cosine of two tensors viewed as flat vectors; 0 when either is zero.
-double cosine(const torch::Tensor& a, const torch::Tensor& b) {
-  const double dot = (a * b).sum().item<double>();
-  const double na = a.norm().item<double>();
-  const double nb = b.norm().item<double>();
-  return (na == 0.0 || nb == 0.0) ? 0.0 : dot / (na * nb);
+torch::Tensor cosine(const torch::Tensor& a, const torch::Tensor& b) {
+  const torch::Tensor dot = (a * b).sum();
+  const torch::Tensor na = a.norm();
+  const torch::Tensor nb = b.norm();
+  return torch::where(na.eq(0.0).logical_or(nb.eq(0.0)), torch::zeros_like(dot), dot / (na * nb));
 }
 
 // (x . z^) z^ with z^ = z / ||z||; zero when z is zero.
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& z) {
-  const double zz = (z * z).sum().item<double>();
-  if (zz == 0.0) return torch::zeros_like(x);
-  const double coeff = (x * z).sum().item<double>() / zz;
-  return (z * coeff).to(x.scalar_type());
+  const torch::Tensor zz = (z * z).sum();
+  const torch::Tensor coeff = torch::where(zz.eq(0.0), torch::zeros_like(zz), (x * z).sum() / zz);
+  return z * coeff;
+}
+
+torch::Tensor branch_code(const torch::Tensor& like, GcsamBranch b) {
+  return torch::full({}, static_cast<std::int64_t>(b), like.options().dtype(torch::kLong));
 }
 
 }  // namespace
@@ -31,21 +34,19 @@ ConstrainedGradient constrain_gradient(const torch::Tensor& x, const torch::Tens
   const torch::Tensor yd = y.detach().to(torch::kDouble);
   ConstrainedGradient out;
   out.cosine = cosine(xd, yd);
-  const double c = out.cosine;
+  const torch::Tensor& c = out.cosine;
+  const torch::Tensor sam = branch_code(c, GcsamBranch::kSam);
+  const torch::Tensor projection = branch_code(c, GcsamBranch::kProjection);
+  const torch::Tensor plain = branch_code(c, GcsamBranch::kPlain);
   if (beta1 <= 0.0) {
-    out.branch = c < beta2 ? GcsamBranch::kProjection : GcsamBranch::kSam;
-  } else if (c >= beta2) {
-    out.branch = GcsamBranch::kSam;
-  } else if (c > beta1) {
-    out.branch = GcsamBranch::kProjection;
+    out.branch = torch::where(c.lt(beta2), projection, sam);
   } else {
-    out.branch = GcsamBranch::kPlain;
+    out.branch = torch::where(c.ge(beta2), sam, torch::where(c.gt(beta1), projection, plain));
   }
-  switch (out.branch) {
-    case GcsamBranch::kSam: out.gradient = x.detach().clone(); break;
-    case GcsamBranch::kPlain: out.gradient = y.detach().clone(); break;
-    case GcsamBranch::kProjection: out.gradient = project(xd, xd + yd).to(x.scalar_type()); break;
-  }
+  const torch::Tensor projected = project(xd, xd + yd).to(x.scalar_type());
+  out.gradient = torch::where(out.branch.eq(static_cast<std::int64_t>(GcsamBranch::kSam)), x.detach(),
+                              torch::where(out.branch.eq(static_cast<std::int64_t>(GcsamBranch::kPlain)),
+                                           y.detach(), projected));
   return out;
 }
 

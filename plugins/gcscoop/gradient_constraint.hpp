@@ -8,11 +8,15 @@ namespace promptlab {
 /// Which gradient a tensor used this step.
 enum class GcsamBranch { kSam, kProjection, kPlain };
 
-/// The chosen gradient of one tensor and why.
+/// The chosen gradient of one tensor and why. The choice is made on the tensors' device, so the
+/// branch and the cosine are 0-dim tensors there: nothing waits for the device.
 struct ConstrainedGradient {
   torch::Tensor gradient;
-  GcsamBranch branch = GcsamBranch::kSam;
-  double cosine = 0.0;  // cos(x, y)
+  torch::Tensor branch;  // int64, a GcsamBranch value
+  torch::Tensor cosine;  // double, cos(x, y)
+
+  /// The branch, read on the host (waits for the device).
+  GcsamBranch branch_taken() const { return static_cast<GcsamBranch>(branch.item<std::int64_t>()); }
 };
 
 /// x = SAM gradient dL(w+eps), y = plain gradient dL(w). With c = cos(x, y) and z = x + y:

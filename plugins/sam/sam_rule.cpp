@@ -18,12 +18,12 @@ SamOptions SamOptions::from_config(const Config& config) {
 
 StepMetrics SamRule::compute_gradient(Objective& objective) {
   const auto& params = objective.parameters();
-  const double loss = objective.evaluate();
+  const torch::Tensor loss = objective.evaluate();
   const auto g = sam::snapshot_gradients(params);
   const auto saved = sam::snapshot_values(params);
   const auto eps = sam::ascent_perturbation(params, g, options_.rho, options_.adaptive);
   sam::apply_perturbation(params, eps);
-  const double loss_perturbed = objective.evaluate();
+  const torch::Tensor loss_perturbed = objective.evaluate();
   sam::restore_values(params, saved);
   const auto g_sam = sam::snapshot_gradients(params);
   return {{"loss", loss},

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <torch/cuda.h>
 
 #include "cli/cli_test_util.hpp"
 #include "train/speed_bench.hpp"
@@ -28,6 +29,7 @@ TEST(BenchSpeed, PrintsOneJsonObjectWithEveryFigure) {
     EXPECT_EQ(j.at("batch"), 4);
     EXPECT_EQ(j.at("threads"), 1);
     EXPECT_EQ(j.at("precision"), "fp32");
+    EXPECT_EQ(j.at("device"), "cpu");
     for (const char* key : {"text_step_seconds", "image_seconds", "image_gflops", "gflops_per_second",
                             "peak_gflops_per_second", "peak_rss_mb"}) {
       EXPECT_GT(j.at(key).get<double>(), 0.0) << method << " " << key;
@@ -47,7 +49,7 @@ TEST(BenchSpeed, Bf16AndTextFormat) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   auto r = run_cli("bench-speed --method coop --preset tiny --n-cls 3 --batch 2 --steps 1 --precision bf16 --format text");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("coop (coop / sgd), preset tiny, bf16, 3 classes, batch 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("coop (coop / sgd), preset tiny, bf16 on cpu, 3 classes, batch 2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("text step"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("cosine to fp32: image features 0.9"), std::string::npos) << r.output;
   // bf16 encoders give features close to, but not the same as, fp32's.
@@ -60,7 +62,7 @@ TEST(BenchSpeed, Bf16AndTextFormat) {
 }
 
 TEST(BenchSpeed, BadValuesAreNamed) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
+  std::vector<std::pair<std::string, std::string>> cases = {
       {"--preset vitb17", "--preset must be vitb16 or tiny, got 'vitb17'"},
       {"--preset tiny --n-cls 0", "--n-cls must be >= 1, got 0"},
       {"--preset tiny --batch 0", "--batch must be >= 1, got 0"},
@@ -70,7 +72,11 @@ TEST(BenchSpeed, BadValuesAreNamed) {
       {"--preset tiny --method gcscop", "gcscoop"},
       {"--preset tiny --precision fp8", "fp8"},
       {"--preset tiny --format xml", "xml"},
+      {"--preset tiny --device tpu", "--device must be cpu, cuda or cuda:N, got 'tpu'"},
   };
+  if (!torch::cuda::is_available()) {
+    cases.emplace_back("--preset tiny --device cuda:1", "--device='cuda:1' but this LibTorch build has no usable CUDA device");
+  }
   for (const auto& [args, expected] : cases) {
     auto r = run_cli("bench-speed " + args);
     EXPECT_NE(r.exit_code, 0) << args;

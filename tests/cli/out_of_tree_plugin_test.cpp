@@ -103,7 +103,7 @@ void expect_its_tests_pass(const fs::path& build, const fs::path& log) {
 
 // The examples/ plugins (KgCoOp: a learner with its own loss term; ProGrad: a step rule on two
 // named terms and the zero-shot teacher; VPT: a learner that takes images and puts tokens into the
-// vision transformer), each its own CMake project against the installed SDK:
+// vision transformer, and IVLP: tokens in the layers of both towers), each its own CMake project against the installed SDK:
 // their unit tests pass, and their methods run and are tabled beside a shipped one.
 TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
@@ -118,12 +118,12 @@ TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
     with_plugins += "--plugin-path " + (build / "plugins").string() + " ";
   }
   const std::string db = (dir / "runs.db").string();
-  auto bench = test::run_cli(with_plugins + "bench --methods coop,kgcoop,prograd,vpt --datasets tiny_shapes --seeds 1 "
+  auto bench = test::run_cli(with_plugins + "bench --methods coop,kgcoop,prograd,vpt,ivlp --datasets tiny_shapes --seeds 1 "
                              "--set train.epochs=2 --set train.views=1 --threads 1 --db " + db);
   ASSERT_EQ(bench.exit_code, 0) << bench.output;
   auto table = test::run_cli(with_plugins + "results --db " + db);
   ASSERT_EQ(table.exit_code, 0) << table.output;
-  for (const char* method : {"coop", "kgcoop", "prograd", "vpt"}) {
+  for (const char* method : {"coop", "kgcoop", "prograd", "vpt", "ivlp"}) {
     EXPECT_NE(table.output.find(method), std::string::npos) << method << " missing from\n" << table.output;
   }
   RunStore store(db);
@@ -143,14 +143,14 @@ TEST(OutOfTreePlugin, TheExamplesBuildPassTheirTestsAndJoinTheComparison) {
       ++seen;
       ASSERT_TRUE(values.count("cos") && values.count("branch_projected") && values.count("loss_kl_to_zeroshot"));
       EXPECT_GE(values.at("loss_kl_to_zeroshot"), 0.0);
-    } else if (run.method == "vpt") {
+    } else if (run.method == "vpt" || run.method == "ivlp") {
       ++seen;
       EXPECT_EQ(store.results(run.id).size(), 2u);  // base and new, evaluated on images
     } else {
       EXPECT_EQ(values.count("loss_ce"), 0u) << "coop's single term is its loss";
     }
   }
-  EXPECT_EQ(seen, 3);
+  EXPECT_EQ(seen, 4);
   fs::remove_all(dir);
 }
 

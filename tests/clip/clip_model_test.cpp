@@ -89,6 +89,54 @@ TEST_F(ClipTiny, VisualPromptsReceiveGradientsAndBadShapesAreRefused) {
                std::invalid_argument);  // three layers of prompts for two vision layers
 }
 
+TEST_F(ClipTiny, TextPromptsMatchReference) {
+  const torch::Tensor rows = test::read_raw(dir_ / "deep_text_rows.bin", {4}, torch::kLong);
+  const torch::Tensor prompts = test::read_raw(dir_ / "deep_text_prompts.bin", {2, 2, 64}, torch::kFloat);
+  const torch::Tensor expected = test::read_raw(dir_ / "deep_text_features.bin", {4, 32}, torch::kFloat);
+  const torch::Tensor tokens = ref_.tokens.index_select(0, rows);
+  const torch::Tensor eot = tokens.argmax(-1);
+  // Layer 0's prompts are the learner's embeddings: the two after SOS.
+  torch::Tensor embeddings = model_->embed_tokens(tokens).clone();
+  embeddings.narrow(1, 1, 2).copy_(prompts[0].unsqueeze(0).expand({4, 2, 64}));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor prompted = model_->encode_text_embeddings_prompted(embeddings, eot, {torch::Tensor(), prompts[1]});
+  test::expect_features_match(prompted, expected);
+  // The deep layer's prompts matter: without them the features are far from these.
+  EXPECT_GT(max_abs_diff(model_->encode_text_embeddings(embeddings, eot), expected), 1e-2);
+  // Prompts given per sequence equal shared ones; no prompts is the plain pass, truncated or not.
+  const torch::Tensor per_sequence = prompts[1].unsqueeze(0).expand({4, 2, 64});
+  EXPECT_LE(max_abs_diff(model_->encode_text_embeddings_prompted(embeddings, eot, {torch::Tensor(), per_sequence}), prompted),
+            1e-6);
+  EXPECT_TRUE(torch::equal(model_->encode_text_embeddings_prompted(embeddings, eot, {}),
+                           model_->encode_text_embeddings(embeddings, eot)));
+  model_->set_truncate_text(false);
+  test::expect_features_match(model_->encode_text_embeddings_prompted(embeddings, eot, {torch::Tensor(), prompts[1]}),
+                              expected);
+}
+
+TEST_F(ClipTiny, TextPromptsReceiveGradientsAndBadShapesAreRefused) {
+  const torch::Tensor tokens = ref_.tokens.narrow(0, 0, 2);  // EOT at 4 and 11
+  const torch::Tensor eot = tokens.argmax(-1);
+  const torch::Tensor embeddings = model_->embed_tokens(tokens);
+  const torch::Tensor p1 = (0.1 * torch::randn({3, 64})).requires_grad_(true);
+  model_->encode_text_embeddings_prompted(embeddings, eot, {torch::Tensor(), p1}).pow(2).sum().backward();
+  EXPECT_GT(p1.grad().abs().sum().item<double>(), 0.0);
+  const torch::Tensor none;
+  const auto refused = [&](const std::vector<torch::Tensor>& prompts, const std::string& words) {
+    try {
+      model_->encode_text_embeddings_prompted(embeddings, eot, prompts);
+      ADD_FAILURE() << "accepted: " << words;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  refused({torch::zeros({3, 64}), torch::zeros({3, 64})}, "layer 0 must be undefined");
+  refused({none, torch::zeros({3, 32})}, "must be [n, 64]");
+  refused({none, torch::zeros({5, 3, 64})}, "or [2, n, 64]");  // 5 sequences' prompts for 2
+  refused({none, none, none}, "3 layers of text prompts for 2 text layers");
+  refused({none, torch::zeros({4, 64})}, "reach a sequence's EOT at position 4");
+}
+
 TEST_F(ClipTiny, TextFeaturesMatchReference) {
   torch::NoGradGuard no_grad;
   test::expect_features_match(model_->encode_text(ref_.tokens), ref_.text_features);

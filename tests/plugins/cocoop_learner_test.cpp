@@ -17,7 +17,9 @@ class CocoopTest : public ::testing::Test {
     ctx.clip = clip_;
     ctx.tokenizer = &tokenizer_;
     ctx.classnames = {"dog", "sea_lion", "cat", "photo"};
+    ctx.config.set("coop.n_ctx", std::int64_t{4});
     ctx.config.set("coop.init", std::string("a photo of a"));
+    ctx.config.set("coop.class_token_position", std::string("end"));
     ctx.config.set("seed", std::int64_t{5});
     return ctx;
   }

@@ -173,11 +173,47 @@ TEST_F(CoopLearnerTest, DescribeNamesTheNearestTokens) {
   EXPECT_EQ(learner.describe(), "ctx: a photo of a");
 }
 
-TEST(CoopOptions, RejectsUnknownClassTokenPosition) {
+Config complete_coop_config() {
   Config c;
+  c.set("coop.n_ctx", std::int64_t{4});
+  c.set("coop.init", std::string(""));
+  c.set("coop.csc", true);
+  c.set("coop.class_token_position", std::string("front"));
+  c.set("seed", std::int64_t{2});
+  return c;
+}
+
+TEST(CoopOptions, RejectsUnknownClassTokenPosition) {
+  Config c = complete_coop_config();
   c.set("coop.class_token_position", std::string("left"));
   EXPECT_THROW(CoopOptions::from_config(c), ConfigError);
   EXPECT_EQ(parse_class_token_position("middle"), ClassTokenPosition::kMiddle);
+}
+
+TEST(CoopOptions, EveryKeyComesFromTheConfigAndAMissingOneIsNamed) {
+  const Config complete = complete_coop_config();
+  const CoopOptions o = CoopOptions::from_config(complete);
+  EXPECT_EQ(o.n_ctx, 4);
+  EXPECT_EQ(o.init, "");
+  EXPECT_TRUE(o.csc);
+  EXPECT_EQ(o.position, ClassTokenPosition::kFront);
+  EXPECT_EQ(o.seed, 2u);
+  // A learner with one shared context does not read coop.csc at all.
+  Config without_csc;
+  for (const auto& [key, value] : complete.entries())
+    if (key != "coop.csc") without_csc.set(key, value);
+  EXPECT_FALSE(CoopOptions::from_config(without_csc, /*with_csc=*/false).csc);
+  for (const char* key : {"coop.n_ctx", "coop.init", "coop.csc", "coop.class_token_position", "seed"}) {
+    Config c;
+    for (const auto& [k, value] : complete.entries())
+      if (k != key) c.set(k, value);
+    try {
+      CoopOptions::from_config(c);
+      ADD_FAILURE() << "a config without " << key << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

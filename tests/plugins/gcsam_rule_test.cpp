@@ -18,39 +18,39 @@ const torch::Tensor kX = torch::tensor({1.f, 0.f});
 
 TEST(GradientConstraint, AlignedUsesSamGradient) {
   auto r = constrain_gradient(kX, torch::tensor({2.f, 0.f}), 0.5, 0.8);
-  EXPECT_EQ(r.branch, GcsamBranch::kSam);
-  EXPECT_DOUBLE_EQ(r.cosine, 1.0);
+  EXPECT_EQ(r.branch_taken(), GcsamBranch::kSam);
+  EXPECT_DOUBLE_EQ(r.cosine.item<double>(), 1.0);
   expect_values(r.gradient, {1.0, 0.0});
 }
 
 TEST(GradientConstraint, BetweenBetasProjectsOnSum) {
   // c = 1/sqrt(2); z = [2, 1]; (x . z) z / |z|^2 = 2/5 [2, 1].
   auto r = constrain_gradient(kX, torch::tensor({1.f, 1.f}), 0.5, 0.8);
-  EXPECT_EQ(r.branch, GcsamBranch::kProjection);
-  EXPECT_NEAR(r.cosine, 1.0 / std::sqrt(2.0), 1e-12);
+  EXPECT_EQ(r.branch_taken(), GcsamBranch::kProjection);
+  EXPECT_NEAR(r.cosine.item<double>(), 1.0 / std::sqrt(2.0), 1e-12);
   expect_values(r.gradient, {0.8, 0.4});
 }
 
 TEST(GradientConstraint, BelowBeta1FallsBackToPlainGradient) {
   auto r = constrain_gradient(kX, torch::tensor({0.f, 1.f}), 0.5, 0.8);
-  EXPECT_EQ(r.branch, GcsamBranch::kPlain);
+  EXPECT_EQ(r.branch_taken(), GcsamBranch::kPlain);
   expect_values(r.gradient, {0.0, 1.0});
 }
 
 TEST(GradientConstraint, BoundariesAreInclusiveAtBothEnds) {
   // cos([1,0],[4,3]) = 0.8 exactly -> SAM; cos([1,0],[3,4]) = 0.6 exactly -> plain when beta1 = 0.6.
-  EXPECT_EQ(constrain_gradient(kX, torch::tensor({4.f, 3.f}), 0.6, 0.8).branch, GcsamBranch::kSam);
-  EXPECT_EQ(constrain_gradient(kX, torch::tensor({3.f, 4.f}), 0.6, 0.8).branch, GcsamBranch::kPlain);
+  EXPECT_EQ(constrain_gradient(kX, torch::tensor({4.f, 3.f}), 0.6, 0.8).branch_taken(), GcsamBranch::kSam);
+  EXPECT_EQ(constrain_gradient(kX, torch::tensor({3.f, 4.f}), 0.6, 0.8).branch_taken(), GcsamBranch::kPlain);
 }
 
 TEST(GradientConstraint, NonPositiveBeta1HasOnlyTwoBranches) {
   // c = 0 <= beta1 = 0 would be "plain" with three branches; with beta1 <= 0 it projects: z = [1,1].
   auto r = constrain_gradient(kX, torch::tensor({0.f, 1.f}), 0.0, 0.8);
-  EXPECT_EQ(r.branch, GcsamBranch::kProjection);
+  EXPECT_EQ(r.branch_taken(), GcsamBranch::kProjection);
   expect_values(r.gradient, {0.5, 0.5});
   auto opposite = constrain_gradient(kX, torch::tensor({-1.f, 0.1f}), -0.5, 0.8);
-  EXPECT_EQ(opposite.branch, GcsamBranch::kProjection);
-  EXPECT_EQ(constrain_gradient(kX, torch::tensor({1.f, 0.f}), -0.5, 0.8).branch, GcsamBranch::kSam);
+  EXPECT_EQ(opposite.branch_taken(), GcsamBranch::kProjection);
+  EXPECT_EQ(constrain_gradient(kX, torch::tensor({1.f, 0.f}), -0.5, 0.8).branch_taken(), GcsamBranch::kSam);
 }
 
 // Three tensors, each with y = [1, 1] at w = [1, 1] (||y|| = sqrt 6 over all) and rho = sqrt 6,
@@ -69,11 +69,11 @@ TEST(GradientConstraint, ZeroGradientsAreADefinedCase) {
   // A zero vector has no direction: the cosine is defined as 0, nothing is NaN.
   const torch::Tensor zero = torch::zeros({2});
   auto plain = constrain_gradient(zero, torch::tensor({1.f, 2.f}), 0.5, 0.8);  // 0 <= beta1: plain
-  EXPECT_EQ(plain.cosine, 0.0);
-  EXPECT_EQ(plain.branch, GcsamBranch::kPlain);
+  EXPECT_EQ(plain.cosine.item<double>(), 0.0);
+  EXPECT_EQ(plain.branch_taken(), GcsamBranch::kPlain);
   expect_values(plain.gradient, {1.0, 2.0});
   auto both = constrain_gradient(zero, zero, -0.5, 0.8);  // two branches; z = 0 projects to zero
-  EXPECT_EQ(both.branch, GcsamBranch::kProjection);
+  EXPECT_EQ(both.branch_taken(), GcsamBranch::kProjection);
   expect_values(both.gradient, {0.0, 0.0});
   EXPECT_FALSE(both.gradient.isnan().any().item<bool>());
 }
@@ -81,7 +81,7 @@ TEST(GradientConstraint, ZeroGradientsAreADefinedCase) {
 TEST(GcsamRule, EachTensorTakesItsOwnBranch) {
   auto obj = three_branch_objective();
   GcsamRule rule(GcsamOptions{std::sqrt(6.0), 0.5, 0.8});
-  StepMetrics m = rule.compute_gradient(obj);
+  const auto m = read_metrics(rule.compute_gradient(obj));
   expect_values(obj.parameters()[0].grad(), {3.0, 3.0});
   expect_values(obj.parameters()[1].grad(), {0.6, 1.8});
   expect_values(obj.parameters()[2].grad(), {1.0, 1.0});
@@ -98,7 +98,7 @@ TEST(GcsamRule, EachTensorTakesItsOwnBranch) {
 TEST(GcsamRule, NonPositiveBeta1ProjectsInsteadOfFallingBack) {
   auto obj = three_branch_objective();
   GcsamRule rule(GcsamOptions{std::sqrt(6.0), 0.0, 0.8});
-  StepMetrics m = rule.compute_gradient(obj);
+  const auto m = read_metrics(rule.compute_gradient(obj));
   // Tensor 3: z = [0, 4], x . z = 12 -> 12/16 [0, 4] = [0, 3].
   expect_values(obj.parameters()[2].grad(), {0.0, 3.0});
   EXPECT_EQ(m.at("branch_proj"), 2.0);

@@ -37,13 +37,13 @@ torch::Tensor labels() { return torch::tensor({0, 1, 2, 1}, torch::kLong); }
 TEST(ObjectiveTerms, TheTrainingLossIsCrossEntropyPlusTheLearnersTerms) {
   L2Learner learner(0.1);
   BatchObjective objective(learner, features(), labels());
-  const double loss = objective.evaluate();
+  const double loss = objective.evaluate().item<double>();
   const torch::Tensor w = learner.weight_.detach();
   const double ce = torch::nn::functional::cross_entropy(features().matmul(w.t()), labels()).item<double>();
   const double l2 = 0.5 * 0.1 * w.pow(2).sum().item<double>();  // 0.5 * 0.1 * 7.8125
   EXPECT_NEAR(l2, 0.390625, 1e-7);
   EXPECT_NEAR(loss, ce + l2, 1e-6);
-  const auto metrics = objective.term_metrics();
+  const auto metrics = read_metrics(objective.term_metrics());
   EXPECT_NEAR(metrics.at("loss_ce"), ce, 1e-6);
   EXPECT_NEAR(metrics.at("loss_l2"), l2, 1e-6);
 }
@@ -55,10 +55,10 @@ TEST(ObjectiveTerms, GradientsOfGroupsComeFromOnePassAndSumToTheTrainingGradient
   ASSERT_EQ(groups.size(), 4u);
   // The L2 term's gradient is decay * W, by hand.
   EXPECT_TRUE(torch::allclose(groups[1].gradient[0], 0.1 * learner.weight_.detach(), 0, 1e-7));
-  EXPECT_NEAR(groups[1].value, 0.390625, 1e-7);
+  EXPECT_NEAR(groups[1].value.item<double>(), 0.390625, 1e-7);
   EXPECT_TRUE(torch::allclose(groups[2].gradient[0], groups[0].gradient[0] + groups[1].gradient[0], 1e-6, 1e-7));
   EXPECT_TRUE(torch::equal(groups[2].gradient[0], groups[3].gradient[0]));
-  EXPECT_NEAR(groups[2].value, groups[0].value + groups[1].value, 1e-6);
+  EXPECT_NEAR(groups[2].value.item<double>(), (groups[0].value + groups[1].value).item<double>(), 1e-6);
   // .grad() is left alone; evaluate() writes the same training gradient into it.
   EXPECT_FALSE(learner.weight_.grad().defined());
   objective.evaluate();
@@ -123,20 +123,20 @@ TEST(ObjectiveTerms, KlToZeroShotIsTheTeachersKlDivergence) {
   ScaledTeacher same(teacher, 1.0f);
   BatchObjective at_teacher(same, f, y, teacher.get());
   const auto g = at_teacher.gradients({{"kl_to_zeroshot"}});
-  EXPECT_NEAR(g[0].value, 0.0, 1e-6);
+  EXPECT_NEAR(g[0].value.item<double>(), 0.0, 1e-6);
   EXPECT_NEAR(g[0].gradient[0].item<double>(), 0.0, 1e-5);
 
   ScaledTeacher sharper(teacher, 2.0f);
   BatchObjective away(sharper, f, y, teacher.get());
-  const double kl = away.gradients({{"kl_to_zeroshot"}})[0].value;
+  const double kl = away.gradients({{"kl_to_zeroshot"}})[0].value.item<double>();
   const torch::Tensor t = teacher->logits(f);
   const torch::Tensor p = torch::softmax(t, 1);
   const double expected = (p * (torch::log_softmax(t, 1) - torch::log_softmax(2 * t, 1))).sum(1).mean().item<double>();
   EXPECT_GT(kl, 1e-3);
   EXPECT_NEAR(kl, expected, 1e-6);
   // The KL term is never part of the training loss.
-  const double ce = away.gradients({{"ce"}})[0].value;
-  EXPECT_NEAR(away.gradients({{"loss"}})[0].value, ce, 1e-9);
+  const double ce = away.gradients({{"ce"}})[0].value.item<double>();
+  EXPECT_NEAR(away.gradients({{"loss"}})[0].value.item<double>(), ce, 1e-9);
   // The teacher's features are the hand-written prompt's, normalised.
   EXPECT_NEAR(teacher->text_features().norm(2, 1).min().item<double>(), 1.0, 1e-5);
 }

@@ -13,6 +13,7 @@
 #include "promptlab/prompt/coop_learner.hpp"
 #include "gcscoop/gcsam_rule.hpp"
 #include "sam/sam_rule.hpp"
+#include "support/python_fixture.hpp"
 #include "tiny_clip.hpp"
 #include "train/batch_objective.hpp"
 #include "train/sgd.hpp"
@@ -21,7 +22,6 @@ namespace promptlab {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kPython = "/usr/bin/python3";
 
 struct Case {
   std::string name, learner, rule;
@@ -71,15 +71,10 @@ torch::Tensor load_like(const fs::path& file, const torch::Tensor& like) {
   return t;
 }
 
-bool python_torch_available() {
-  if (access(kPython, X_OK) != 0) return false;
-  return std::system((std::string(kPython) + " -c 'import torch' >/dev/null 2>&1").c_str()) == 0;
-}
-
 class ParityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!python_torch_available()) GTEST_SKIP() << kPython << " with torch is not available";
+    if (const std::string why = test::fixture::python_missing("torch"); !why.empty()) GTEST_SKIP() << why;
     torch::manual_seed(21);
     for (int s = 0; s < kSteps; ++s) {
       features_.push_back(torch::randn({3, 32}));
@@ -91,7 +86,10 @@ class ParityTest : public ::testing::Test {
     ctx.clip = clip_;
     ctx.tokenizer = &tokenizer_;
     ctx.classnames = {"dog", "sea_lion", "cat"};
+    ctx.config.set("coop.n_ctx", std::int64_t{4});
     ctx.config.set("coop.init", std::string("a photo of a"));
+    ctx.config.set("coop.csc", false);
+    ctx.config.set("coop.class_token_position", std::string("end"));
     ctx.config.set("seed", std::int64_t{9});
     return ctx;
   }
@@ -136,7 +134,7 @@ class ParityTest : public ::testing::Test {
            << " " << c.beta1 << " " << c.beta2 << "\n";
     }
   }
-  std::map<std::string, double> read_metrics(const fs::path& file) {
+  std::map<std::string, double> read_reference_metrics(const fs::path& file) {
     std::map<std::string, double> out;
     std::ifstream in(file);
     std::string name, key;
@@ -155,10 +153,10 @@ TEST_F(ParityTest, StepsMatchTheIndependentPythonReference) {
   const fs::path dir = fresh_dir();
   write_inputs(dir);
   const std::string script = std::string(PROMPTLAB_SOURCE_DIR) + "/tests/plugins/reference/step_reference.py";
-  const std::string cmd = std::string(kPython) + " " + script + " " + dir.string() + " > " + (dir / "log.txt").string() +
+  const std::string cmd = test::fixture::python() + " " + script + " " + dir.string() + " > " + (dir / "log.txt").string() +
                           " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "reference failed; see " << (dir / "log.txt");
-  const auto reference_metrics = read_metrics(dir / "out_metrics.txt");
+  const auto reference_metrics = read_reference_metrics(dir / "out_metrics.txt");
 
   double branch_proj_total = 0;
   for (const auto& c : kCases) {
@@ -171,7 +169,7 @@ TEST_F(ParityTest, StepsMatchTheIndependentPythonReference) {
     auto step_rule = rule(c);
     for (int s = 0; s < kSteps; ++s) {
       BatchObjective objective(*learner, features_[s], labels_[s]);
-      StepMetrics m = step_rule->compute_gradient(objective);
+      const auto m = read_metrics(step_rule->compute_gradient(objective));
       sgd.step();
       const std::string key = c.name + "/" + std::to_string(s) + "/";
       EXPECT_NEAR(m.at("loss"), reference_metrics.at(key + "loss"), 1e-5) << "step " << s;

@@ -21,14 +21,14 @@ class QuadraticObjective : public Objective {
     b_.push_back(torch::tensor(b));
   }
   const std::vector<torch::Tensor>& parameters() const override { return params_; }
-  double evaluate() override {
+  torch::Tensor evaluate() override {
     ++evaluations;
     for (auto& p : params_) {
       if (p.grad().defined()) p.mutable_grad().zero_();
     }
     torch::Tensor loss = value();
     loss.backward();
-    return loss.item<double>();
+    return loss.detach();
   }
   /// The quadratic is the one term, "ce" (the training loss, "loss", is the same).
   std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override {
@@ -40,7 +40,7 @@ class QuadraticObjective : public Objective {
       }
       torch::Tensor loss = value();
       TermGradient g;
-      g.value = loss.item<double>();
+      g.value = loss.detach();
       g.gradient = torch::autograd::grad({loss}, params_);
       out.push_back(std::move(g));
     }

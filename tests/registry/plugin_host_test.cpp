@@ -27,13 +27,13 @@ std::string error_for(const PluginHost& host, const std::string& path) {
 class CountingObjective : public Objective {
  public:
   const std::vector<torch::Tensor>& parameters() const override { return params_; }
-  double evaluate() override {
+  torch::Tensor evaluate() override {
     ++calls;
-    return 1.25;
+    return torch::scalar_tensor(1.25);
   }
   std::vector<TermGradient> gradients(const std::vector<std::vector<std::string>>& groups) override {
     ++calls;
-    return std::vector<TermGradient>(groups.size(), TermGradient{1.25, {}});
+    return std::vector<TermGradient>(groups.size(), TermGradient{torch::scalar_tensor(1.25), {}});
   }
   const torch::Tensor& labels() const override { return none_; }
   const torch::Tensor& first_logits() const override { return none_; }
@@ -82,7 +82,7 @@ TEST(PluginHostTest, GoodPluginRegistersEverythingItDeclares) {
 
   auto rule = host.make_step_rule("alpha_rule", d);
   CountingObjective obj;
-  const StepMetrics m = rule->compute_gradient(obj);
+  const auto m = read_metrics(rule->compute_gradient(obj));
   EXPECT_EQ(obj.calls, 1);
   EXPECT_DOUBLE_EQ(m.at("loss"), 1.25);
   EXPECT_DOUBLE_EQ(m.at("rho"), 0.05);

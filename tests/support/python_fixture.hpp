@@ -17,11 +17,18 @@ namespace promptlab::test::fixture {
 
 namespace fs = std::filesystem;
 
-/// Empty when /usr/bin/python3 can import every module in `modules`, else the reason to skip.
+/// The Python that runs the reference scripts: $PROMPTLAB_TEST_PYTHON (a machine whose PyTorch is
+/// elsewhere, as scripts/gpu-check.sh sets it), else Debian's /usr/bin/python3.
+inline std::string python() {
+  const char* env = std::getenv("PROMPTLAB_TEST_PYTHON");
+  return env && *env ? env : "/usr/bin/python3";
+}
+
+/// Empty when python() can import every module in `modules`, else the reason to skip.
 inline std::string python_missing(const std::string& modules) {
-  if (!fs::exists("/usr/bin/python3")) return "/usr/bin/python3 is not installed";
-  const std::string cmd = "/usr/bin/python3 -c 'import " + modules + "' >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) return "/usr/bin/python3 cannot import " + modules + " (install python3-torch python3-pil)";
+  if (!fs::exists(python())) return python() + " is not installed";
+  const std::string cmd = python() + " -c 'import " + modules + "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return python() + " cannot import " + modules + " (install python3-torch python3-pil)";
   return "";
 }
 
@@ -40,10 +47,10 @@ inline std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-/// Runs `/usr/bin/python3 script ARGS --out DIR`; throws with the script's output on failure.
+/// Runs `python() script ARGS --out DIR`; throws with the script's output on failure.
 inline void run_script(const fs::path& script, const std::string& args, const fs::path& dir) {
   const fs::path log = dir.string() + ".log";
-  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' " + args + " --out '" + dir.string() + "' > '" +
+  const std::string cmd = python() + " '" + script.string() + "' " + args + " --out '" + dir.string() + "' > '" +
                           log.string() + "' 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     const std::string output = read_text(log);

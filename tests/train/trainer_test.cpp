@@ -40,8 +40,8 @@ TEST(Trainer, DropsTheLastBatchOnlyWhenAFullBatchExists) {
 }
 
 TEST(Trainer, AggregatesStepMetrics) {
-  std::vector<StepMetrics> steps = {{{"loss", 1.0}, {"cos", 0.5}, {"branch_sam", 1}},
-                                    {{"loss", 3.0}, {"cos", 0.9}, {"branch_sam", 0}}};
+  std::vector<std::map<std::string, double>> steps = {{{"loss", 1.0}, {"cos", 0.5}, {"branch_sam", 1}},
+                                                     {{"loss", 3.0}, {"cos", 0.9}, {"branch_sam", 0}}};
   auto m = aggregate_step_metrics(steps);
   EXPECT_DOUBLE_EQ(m.at("loss"), 2.0);
   EXPECT_EQ(m.count("loss_min"), 0u);
@@ -108,7 +108,7 @@ class PoisonAtStep : public StepRule {
  public:
   PoisonAtStep(int step, double value) : step_(step), value_(value) {}
   StepMetrics compute_gradient(Objective& objective) override {
-    const double loss = objective.evaluate();
+    const torch::Tensor loss = objective.evaluate();
     if (++count_ == step_) objective.parameters()[0].mutable_grad().fill_(value_);
     return {{"loss", loss}};
   }
@@ -154,4 +154,80 @@ TEST(Trainer, NonFiniteStepsCanBeSkippedAndAreCounted) {
   EXPECT_EQ(reports[1].values.at("nonfinite_skipped"), 0.0);
   EXPECT_TRUE(std::isfinite(reports[0].values.at("loss")));
   for (const auto& p : learner.parameters()) EXPECT_TRUE(p.isfinite().all().item<bool>());
+}
+
+namespace {
+
+// Reports its numbers as tensors (as a device-side rule does), plus one plain number.
+class TensorMetricsRule : public StepRule {
+ public:
+  StepMetrics compute_gradient(Objective& objective) override {
+    const torch::Tensor loss = objective.evaluate();
+    return {{"loss", loss}, {"half_loss", loss * 0.5}, {"branch_odd", torch::tensor(true)}, {"plain", 3.0}};
+  }
+};
+
+// Reports a metric holding two numbers.
+class WideMetricRule : public StepRule {
+ public:
+  StepMetrics compute_gradient(Objective& objective) override {
+    return {{"loss", objective.evaluate()}, {"per_class", torch::ones({2})}};
+  }
+};
+
+}  // namespace
+
+TEST(Trainer, ReadsTensorMetricsAfterTheStep) {
+  LinearLearner learner(4, 2);
+  TensorMetricsRule rule;
+  TrainData data = separable_data(32);
+  TrainOptions opts;
+  opts.epochs = 2;
+  opts.batch_size = 8;
+  std::vector<EpochReport> reports;
+  train(learner, rule, data, opts, [&](const EpochReport& r) { reports.push_back(r); });
+  ASSERT_EQ(reports.size(), 2u);
+  for (const auto& r : reports) {
+    EXPECT_GT(r.values.at("loss"), 0.0);
+    EXPECT_NEAR(r.values.at("half_loss"), 0.5 * r.values.at("loss"), 1e-12);
+    EXPECT_DOUBLE_EQ(r.values.at("branch_odd"), 4.0);  // a bool tensor counts 1 per step, 4 steps
+    EXPECT_DOUBLE_EQ(r.values.at("plain"), 3.0);
+  }
+}
+
+TEST(Trainer, AMetricOfSeveralNumbersIsRefusedByName) {
+  LinearLearner learner(4, 2);
+  WideMetricRule rule;
+  TrainData data = separable_data(16);
+  TrainOptions opts;
+  try {
+    train(learner, rule, data, opts);
+    FAIL() << "a two-number metric was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("\"per_class\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("[2]"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReadMetrics, OneNumberPerMetricWhateverItsType) {
+  const StepMetrics m = {{"b", torch::tensor(true)},
+                         {"d", 0.25},
+                         {"f", torch::tensor({1.5f})},
+                         {"i", torch::tensor(std::int64_t{7})},
+                         {"h", torch::tensor(2.0).to(torch::kBFloat16)}};
+  const auto read = read_metrics(m);
+  ASSERT_EQ(read.size(), 5u);
+  EXPECT_EQ(read.at("b"), 1.0);
+  EXPECT_EQ(read.at("d"), 0.25);
+  EXPECT_EQ(read.at("f"), 1.5);
+  EXPECT_EQ(read.at("i"), 7.0);
+  EXPECT_EQ(read.at("h"), 2.0);
+  EXPECT_EQ(read_scalars({torch::tensor(4.0), torch::tensor(-1)}), (std::vector<double>{4.0, -1.0}));
+  try {
+    read_metrics({{"missing", torch::Tensor()}});
+    FAIL() << "an undefined tensor was read";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("\"missing\" is an undefined tensor"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_scalars({torch::tensor(1.0)}, {"a", "b"}), std::invalid_argument);
 }

@@ -27,4 +27,15 @@ TEST(VptInit, PromptsFillTheBoundAndRepeatWithTheSeed) {
   EXPECT_TRUE(torch::equal(layers[2], a[2]));
 }
 
+TEST(IvlpLayout, LanguagePromptsStartAtLayerOne) {
+  // Two deep layers of 4 tokens: layer 0 is left to the context, layers 1 and 2 get the prompts.
+  const torch::Tensor p = torch::arange(2 * 4 * 3, torch::kFloat).view({2, 4, 3});
+  const auto layers = vpt::language_layers(p);
+  ASSERT_EQ(layers.size(), 3u);
+  EXPECT_FALSE(layers[0].defined());
+  EXPECT_TRUE(torch::equal(layers[1], p[0]));
+  EXPECT_EQ(layers[2][3][2].item<float>(), 23.0f);  // the last of 24 values, 0..23
+  EXPECT_EQ(vpt::language_layers(torch::empty({0, 4, 3})).size(), 1u);  // depth 1: the context alone
+}
+
 }  // namespace

@@ -86,7 +86,9 @@ void run_encode(const EncodeOptions& opts, const GlobalOptions& global) {
   apply_threads(global);
   torch::NoGradGuard no_grad;
   const Precision precision = parse_precision(opts.precision);
-  ClipModel model = load_clip(opts.weights, parse_device(opts.device, "--device"));
+  const torch::Device device = parse_device(opts.device, "--device");
+  require_usable(device, "--device");
+  ClipModel model = load_clip(opts.weights, device);
   model->set_precision(precision);
   if (!opts.texts.empty()) encode_texts(model, opts);
   if (!opts.images.empty()) encode_images(model, opts);

@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/train/session.hpp"
 #include "train/speed_bench.hpp"
+#include "util/device.hpp"
 
 namespace promptlab::cli {
 namespace {
@@ -18,6 +19,7 @@ struct BenchSpeedCli {
   SpeedOptions speed;
   std::string precision = "fp32";
   std::string format = "json";
+  std::string device = "cpu";
 };
 
 nlohmann::ordered_json to_json(const SpeedReport& r) {
@@ -27,6 +29,7 @@ nlohmann::ordered_json to_json(const SpeedReport& r) {
   j["step_rule"] = r.step_rule;
   j["preset"] = r.preset;
   j["precision"] = r.precision;
+  j["device"] = r.device;
   j["n_cls"] = r.n_cls;
   j["batch"] = r.batch;
   j["steps"] = r.steps;
@@ -47,15 +50,16 @@ void run_bench_speed(const BenchSpeedCli& cli, const GlobalOptions& global) {
   apply_threads(global);
   SpeedOptions o = cli.speed;
   o.precision = parse_precision(cli.precision);
+  o.device = parse_device(cli.device, "--device");
   const auto host = open_host(global);
   const SpeedReport r = measure_speed(*host, o);
   if (cli.format == "json") {
     std::cout << to_json(r).dump() << "\n";
     return;
   }
-  std::printf("%s (%s / %s), preset %s, %s, %lld classes, batch %lld, median of %d steps, %d threads\n",
+  std::printf("%s (%s / %s), preset %s, %s on %s, %lld classes, batch %lld, median of %d steps, %d threads\n",
               r.method.c_str(), r.learner.c_str(), r.step_rule.c_str(), r.preset.c_str(), r.precision.c_str(),
-              static_cast<long long>(r.n_cls), static_cast<long long>(r.batch), r.steps, r.threads);
+              r.device.c_str(), static_cast<long long>(r.n_cls), static_cast<long long>(r.batch), r.steps, r.threads);
   std::printf("  text step   %10.4f s   (learner forward + backward + step rule + SGD)\n", r.text_step_seconds);
   std::printf("  image       %10.4f s   (%.1f GFLOP/s; this machine's fp32 matrix products: %.1f GFLOP/s)\n",
               r.image_seconds, r.image_gflops_per_second, r.peak_gflops_per_second);
@@ -76,6 +80,7 @@ void setup_bench_speed(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--steps", cli->speed.steps, "Timed steps (the figures are their medians)")->capture_default_str();
   cmd->add_option("--warmup", cli->speed.warmup, "Untimed steps first")->capture_default_str();
   cmd->add_option("--precision", cli->precision, "Frozen encoders' precision: fp32, bf16 or fp16")->capture_default_str();
+  cmd->add_option("--device", cli->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--format", cli->format, "json (one object) or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();

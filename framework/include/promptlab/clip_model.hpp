@@ -65,6 +65,14 @@ class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
   /// positional embedding) and the EOT positions [N] (int64). Used by prompt learners.
   torch::Tensor encode_text_embeddings(const torch::Tensor& embeddings,
                                        const torch::Tensor& eot_positions);
+  /// encode_text_embeddings with learnable tokens in the text transformer (deep language prompts:
+  /// IVLP, MaPLe, PromptSRC): before block i >= 1, a defined deep_prompts[i], [n, text_width] (the
+  /// same for every sequence) or [N, n, text_width], replaces the states of the n tokens after SOS
+  /// (positions 1..n), which must all come before every sequence's EOT. deep_prompts[0] must be
+  /// undefined: the first layer's prompts are the learner's own embeddings. At most one entry per
+  /// block; empty: encode_text_embeddings. Gradients flow to the prompts; bad shapes throw.
+  torch::Tensor encode_text_embeddings_prompted(const torch::Tensor& embeddings, const torch::Tensor& eot_positions,
+                                                const std::vector<torch::Tensor>& deep_prompts);
   /// token_embedding(ids): [.., L] -> [.., L, text_width].
   torch::Tensor embed_tokens(const torch::Tensor& token_ids);
   /// exp(logit_scale), a 0-dim tensor.

@@ -16,6 +16,9 @@ inline constexpr const char* kVersion = PROMPTLAB_VERSION_STRING;
 /// 3: the CoOp prompt machinery and the SAM perturbation helpers moved into the SDK.
 /// 4: named loss terms (Learner::training_forward, Objective::gradients), the zero-shot teacher,
 ///    and the CoOp learner itself in the SDK (promptlab/prompt/coop_learner.hpp).
-inline constexpr std::uint32_t kPluginApiVersion = 4;
+/// 5: step metrics may be tensors left on the device (Metric, read_metrics); Objective::evaluate
+///    and TermGradient::value are tensors; sam::global_norm and sam::global_cosine return tensors;
+///    CoopOptions::from_config reads every coop.* key without a default (and coop.csc on request).
+inline constexpr std::uint32_t kPluginApiVersion = 5;
 
 }  // namespace promptlab

@@ -12,7 +12,7 @@ class HalfSam : public promptlab::StepRule {
   promptlab::StepMetrics compute_gradient(promptlab::Objective& objective) override {
     namespace sam = promptlab::sam;
     const auto& params = objective.parameters();
-    const double loss = objective.evaluate();
+    const torch::Tensor loss = objective.evaluate();
     const auto eps = sam::ascent_perturbation(params, sam::snapshot_gradients(params), rho_, /*adaptive=*/false);
     const auto saved = sam::snapshot_values(params);
     sam::apply_perturbation(params, eps);

@@ -160,6 +160,25 @@ def vpt_deep_image_features(visual: Vision, image: torch.Tensor, prompts: torch.
     return visual.ln_post(x[0]) @ visual.proj
 
 
+def deep_text_features(model: "Clip", text: torch.Tensor, prompts: torch.Tensor) -> torch.Tensor:
+    """Deep language prompts (IVLP, MaPLe, PromptSRC's text side): prompts [depth, n, w]. Layer 0's
+    prompts take the place of the n token embeddings after SOS, before the positional embedding is
+    added; before block i (1 <= i < depth) layer i's prompts take the place of those n states."""
+    dtype = model.text_projection.dtype
+    batch, length = text.shape
+    k = prompts.shape[1]
+    layer_prompts = [p.to(dtype).unsqueeze(1).expand(-1, batch, -1) for p in prompts]  # [n, N, w]
+    x = model.token_embedding(text).to(dtype).permute(1, 0, 2)  # [L, N, w]
+    x = torch.cat([x[:1], layer_prompts[0], x[1 + k:]], dim=0) + model.positional_embedding.to(dtype).unsqueeze(1)
+    mask = torch.full((length, length), float("-inf"), dtype=dtype).triu(1)
+    for i, block in enumerate(model.transformer.resblocks):
+        if 1 <= i < len(layer_prompts):
+            x = torch.cat([x[:1], layer_prompts[i], x[1 + k:]], dim=0)
+        x = block(x, mask)
+    x = model.ln_final(x.permute(1, 0, 2))
+    return x[torch.arange(batch), text.argmax(dim=-1)] @ model.text_projection
+
+
 def batch_norm(channels: int) -> nn.BatchNorm2d:
     return nn.BatchNorm2d(channels, eps=1e-5)
 
@@ -473,6 +492,14 @@ def main() -> None:
             vpt_features = vpt_deep_image_features(model.visual, images, prompts)
         write_bin(os.path.join(args.out, "vpt_prompts.bin"), prompts.float())
         write_bin(os.path.join(args.out, "vpt_image_features.bin"), vpt_features.float())
+        # Language prompts (2 tokens at both layers) on the texts with room for them before EOT.
+        rows = torch.tensor([i for i, n in enumerate(c["text_lengths"]) if n >= 2], dtype=torch.int64)
+        text_prompts = torch.randn(c["text_layers"], 2, c["text_width"], generator=torch.Generator().manual_seed(17))
+        with torch.no_grad():
+            deep_text = deep_text_features(model, tokens[rows], text_prompts)
+        write_bin(os.path.join(args.out, "deep_text_rows.bin"), rows)
+        write_bin(os.path.join(args.out, "deep_text_prompts.bin"), text_prompts.float())
+        write_bin(os.path.join(args.out, "deep_text_features.bin"), deep_text.float())
 
     write_bin(os.path.join(args.out, "images.bin"), images.float())
     write_bin(os.path.join(args.out, "tokens.bin"), tokens)

@@ -21,11 +21,14 @@ void restore_values(const std::vector<torch::Tensor>& params, const std::vector<
 /// Writes `grads` into the parameters' .grad() (allocating where undefined).
 void assign_gradients(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& grads);
 
-/// L2 norm of all tensors taken together: sqrt(sum_i ||t_i||^2).
-double global_norm(const std::vector<torch::Tensor>& tensors);
+/// L2 norm of all tensors taken together, sqrt(sum_i ||t_i||^2), summed in double: a 0-dim double
+/// tensor on the tensors' device (nothing waits for the device; read it with .item() or hand it on
+/// as a Metric). 0 for an empty list.
+torch::Tensor global_norm(const std::vector<torch::Tensor>& tensors);
 
-/// Cosine of two tensor lists viewed as one long vector each (0 when either is zero).
-double global_cosine(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b);
+/// Cosine of two tensor lists viewed as one long vector each (0 when either is zero), as
+/// global_norm returns it.
+torch::Tensor global_cosine(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b);
 
 /// The SAM ascent step eps_i = rho * s_i * g_i / (||s g|| + 1e-12) with s = 1 (plain) or
 /// s = |w| in the numerator's and s_i = w_i^2 in the adaptive (ASAM) variant; the norm
