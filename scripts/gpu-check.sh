@@ -18,7 +18,6 @@
 #                the script itself: it compares the CPU with itself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 
 device=cuda:0
 python=
@@ -39,8 +38,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 case "$torch_source" in python|system) ;; *) echo "gpu-check: --torch must be python or system, got '$torch_source'" >&2; exit 2 ;; esac
-mkdir -p "$out"
+mkdir -p "$out" "$build"
 out=$(cd "$out" && pwd)
+build=$(cd "$build" && pwd)
 log=$out/gpu-check.log
 exec > >(tee "$log") 2>&1
 
@@ -64,7 +64,7 @@ fi
 
 if [[ -n "$deps" ]]; then
   step "unpacking the Debian packages in $deps"
-  sysroot=$(mkdir -p "$build" && cd "$build" && pwd)/deps-root
+  sysroot=$build/deps-root
   mkdir -p "$sysroot"
   shopt -s nullglob
   debs=("$deps"/*.deb)
@@ -88,11 +88,10 @@ step "build ($build)"
 cmake -S . -B "$build" "${cmake_args[@]}" >"$out/configure.log" || { tail -40 "$out/configure.log"; exit 1; }
 cmake --build "$build" -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -m 20 -B2 -A8 'error' "$out/build.log"; exit 1; }
 echo "built in $((SECONDS - started)) s"
-promptlab=$root/$build/bin/promptlab
-[[ "$build" = /* ]] && promptlab=$build/bin/promptlab
+promptlab=$build/bin/promptlab
 
 step "parity and device-path tests"
-export PROMPTLAB_TEST_TMP=$root/$build/test-tmp
+export PROMPTLAB_TEST_TMP=$build/test-tmp
 mkdir -p "$PROMPTLAB_TEST_TMP"
 env "${test_env[@]}" PROMPTLAB_TEST_DEVICE="$device" ctest --test-dir "$build" --output-on-failure -j 4 --timeout 300 \
   -R 'Parity|DevicePath|ClipTiny'
