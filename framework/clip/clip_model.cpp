@@ -10,6 +10,7 @@
 #include "clip/clip_resnet.hpp"
 #include "clip/clip_transformer.hpp"
 #include "clip/clip_vit.hpp"
+#include "clip/text_recompute.hpp"
 
 namespace promptlab {
 namespace {
@@ -306,6 +307,25 @@ torch::Tensor ClipModelImpl::encode_text_embeddings_prompted(const torch::Tensor
   if (truncate_text_) len = last + 1;
   const std::int64_t n_prompts = text_prompt_tokens(deep_prompts, c, n, first);
 
+  std::shared_ptr<const Parts> parts = parts_;
+  const TextPass pass = [parts, c, len, n_prompts](const torch::Tensor& x, const torch::Tensor& positions,
+                                                   const std::vector<torch::Tensor>& prompts) {
+    return text_pass(*parts, c, len, n_prompts, x, positions, prompts);
+  };
+  bool needs_graph = torch::GradMode::is_enabled() && embeddings.requires_grad();
+  for (const auto& t : deep_prompts) needs_graph |= torch::GradMode::is_enabled() && t.defined() && t.requires_grad();
+  if (text_grad_chunk_ > 0 && n > text_grad_chunk_ && needs_graph) {
+    return recomputed_text_pass(pass, embeddings, eot, deep_prompts, text_grad_chunk_);
+  }
+  return pass(embeddings, eot, deep_prompts);
+}
+
+torch::Tensor ClipModelImpl::text_pass(const Parts& p, const ClipConfig& c, std::int64_t len, std::int64_t n_prompts,
+                                       const torch::Tensor& embeddings, const torch::Tensor& eot,
+                                       const std::vector<torch::Tensor>& deep_prompts) {
+  const std::int64_t n = embeddings.size(0);
+  const auto device = p.text_projection.device();
+  const auto dtype = p.text_projection.scalar_type();
   torch::Tensor x = embeddings.to(device, dtype);
   if (len < x.size(1)) x = x.narrow(1, 0, len);
   x = (x + p.positional_embedding.narrow(0, 0, len).to(dtype)).reshape({n * len, c.text_width});
@@ -334,6 +354,14 @@ torch::Tensor ClipModelImpl::encode_text_embeddings_prompted(const torch::Tensor
   torch::Tensor rows = torch::arange(n, eot.options()).mul_(len).add_(eot);
   torch::Tensor features = layer_norm_fp32(x.index_select(0, rows), p.ln_final);
   return torch::mm(features, p.text_projection);
+}
+
+void ClipModelImpl::set_text_grad_chunk(std::int64_t sequences) {
+  if (sequences < 0) {
+    throw std::invalid_argument("ClipModel: the text recomputation chunk must be >= 0 sequences (0: off), got " +
+                                std::to_string(sequences));
+  }
+  text_grad_chunk_ = sequences;
 }
 
 torch::Tensor ClipModelImpl::logit_scale_exp() const { return parts_->logit_scale.exp(); }

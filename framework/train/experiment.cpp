@@ -61,6 +61,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   // Open what can fail on bad input before the run is recorded.
   std::shared_ptr<Dataset> dataset = open_dataset(host, request.dataset, config);
   ModelBundle model = load_model(config);
+  model.clip->set_text_grad_chunk(request.text_chunk);
 
   RunRecorder recorder(store);
   ExperimentOutcome outcome;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 #include "train/resources.hpp"
@@ -47,22 +48,65 @@ ModelFiles resolve_model_files(const Config& config) {
   return f;
 }
 
+namespace {
+
+// What a loaded model was built from: the files as they are on disk now, and the settings applied.
+std::string model_key(const ModelFiles& files, const torch::Device& device, Precision precision, bool truncate) {
+  namespace fs = std::filesystem;
+  std::string key;
+  for (const std::string& path : {files.weights_path, files.vocab_path}) {
+    const fs::path canonical = fs::canonical(path);
+    key += canonical.string() + '|' + std::to_string(fs::file_size(canonical)) + '|' +
+           std::to_string(fs::last_write_time(canonical).time_since_epoch().count()) + '|';
+  }
+  return key + device.str() + '|' + to_string(precision) + '|' + (truncate ? "t" : "f");
+}
+
+// The last model loaded in this process. Runs one after another in one process (`bench`'s cells)
+// share it instead of reading and checksumming the same weights again.
+struct LastModel {
+  std::mutex mutex;
+  std::string key;
+  ModelBundle bundle;
+};
+
+LastModel& last_model() {
+  static LastModel last;
+  return last;
+}
+
+}  // namespace
+
 ModelBundle load_model(const Config& config) {
-  ModelBundle m;
   const ModelFiles files = resolve_model_files(config);
-  m.weights_path = files.weights_path;
-  m.vocab_path = files.vocab_path;
-  m.embedded = files.embedded;
-  m.device = parse_device(config.get_string("model.device", "cpu"), "model.device");
-  require_usable(m.device, "model.device");
-  m.precision = parse_precision(config.get_string("model.precision", "fp32"));
-  m.tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(m.vocab_path));
-  m.clip = load_clip(m.weights_path, m.device);
-  m.clip->set_precision(m.precision);
-  m.clip->set_truncate_text(config.get_bool("model.truncate_text", true));  // configs recorded before the key
+  const torch::Device device = parse_device(config.get_string("model.device", "cpu"), "model.device");
+  require_usable(device, "model.device");
+  const Precision precision = parse_precision(config.get_string("model.precision", "fp32"));
+  const bool truncate = config.get_bool("model.truncate_text", true);  // configs recorded before the key ran with it
+  const std::string key = model_key(files, device, precision, truncate);
+  LastModel& last = last_model();
+  std::lock_guard<std::mutex> lock(last.mutex);
+  if (last.key != key) {
+    last.key.clear();
+    ModelBundle m;
+    m.weights_path = files.weights_path;
+    m.vocab_path = files.vocab_path;
+    m.embedded = files.embedded;
+    m.device = device;
+    m.precision = precision;
+    m.tokenizer = std::make_shared<Tokenizer>(Tokenizer::from_file(m.vocab_path));
+    m.clip = load_clip(m.weights_path, m.device);
+    m.clip->set_precision(m.precision);
+    m.clip->set_truncate_text(truncate);
+    m.checksum = clip_checksum(m.weights_path);
+    last.bundle = std::move(m);
+    last.key = key;
+  }
+  // What a run may have changed on the shared model is set again for the next.
+  ModelBundle m = last.bundle;
   m.clip->eval();
+  m.clip->set_text_grad_chunk(kDefaultTextGradChunk);
   for (auto& p : m.clip->parameters()) p.set_requires_grad(false);
-  m.checksum = clip_checksum(m.weights_path);
   return m;
 }
 

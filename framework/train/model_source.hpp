@@ -39,7 +39,10 @@ ModelFiles resolve_model_files(const Config& config);
 
 /// Loads model.weights / model.vocab (defaults: the embedded model), model.precision,
 /// model.device ("cpu" or "cuda") and model.truncate_text (default on: configs recorded before the
-/// key ran with it). Errors name the file and key.
+/// key ran with it). Errors name the file and key. The last model loaded is kept for the process:
+/// a second call for the same files (unchanged on disk: path, size and modification time) and
+/// settings returns it again, in eval mode, without gradients and with the default text
+/// recomputation chunk, rather than reading the weights again. Runs must not change its weights.
 ModelBundle load_model(const Config& config);
 
 }  // namespace promptlab

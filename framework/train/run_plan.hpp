@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "promptlab/clip_model.hpp"
 #include "promptlab/config.hpp"
 #include "promptlab/registrar.hpp"
 #include "store/run_store.hpp"
@@ -29,6 +30,8 @@ struct ExperimentRequest {
                                          // lever's off switch; the results are the same, docs/speed.md)
   std::string cache_dir;                 // feature caches and few-shot splits ("" = the store's side folder);
                                          // tasks of a sweep share one, each with its own store
+  std::int64_t text_chunk = kDefaultTextGradChunk;  // > 0: the text encoder's recomputation, this many sequences at a time
+                                         // (ClipModel::set_text_grad_chunk; memory, not results: docs/speed.md)
 };
 
 /// Framework-wide defaults (the lowest layer of every resolved config).

@@ -21,11 +21,12 @@ struct SpeedOptions {
   Precision precision = Precision::kFp32;  // of the frozen encoders
   std::uint64_t seed = 1;
   torch::Device device = torch::kCPU;  // where the model, the images and the learner live
+  std::int64_t text_chunk = kDefaultTextGradChunk;  // the text encoder's recomputation (ClipModel::set_text_grad_chunk)
 };
 
 struct SpeedReport {
   std::string method, learner, step_rule, preset, precision;
-  std::int64_t n_cls = 0, batch = 0;
+  std::int64_t n_cls = 0, batch = 0, text_chunk = 0;
   std::string device;
   int steps = 0, threads = 0;
   double text_step_seconds = 0;  // learner forward + backward + step rule + SGD, given image features
@@ -33,6 +34,11 @@ struct SpeedReport {
   double step_seconds = 0;       // both: a step with a cold feature cache
   double image_gflops = 0;       // the image encoder's multiply-adds x 2, per batch
   double image_gflops_per_second = 0;
+  // The text encoder alone: forward and backward to its input embeddings (the weights are frozen)
+  // on one prompt per class of CoOp's length, its floating-point operations and their rate.
+  double text_encoder_seconds = 0;
+  double text_gflops = 0;
+  double text_gflops_per_second = 0;
   double peak_gflops_per_second = 0;  // square fp32 matrix products on the device, same process and threads
   double peak_rss_mb = 0;
   // The frozen encoders' features at this precision against the same random model in fp32, on the
@@ -48,10 +54,15 @@ ClipConfig speed_preset(const std::string& name);
 /// Floating-point operations of one ViT image-encoder forward pass on `batch` images.
 double vit_image_flops(const ClipConfig& config, std::int64_t batch);
 
+/// Floating-point operations of the text encoder's forward pass and its backward to the input
+/// embeddings (not to the frozen weights) on `sequences` prompts of `tokens` tokens.
+double text_encoder_flops(const ClipConfig& config, std::int64_t sequences, std::int64_t tokens);
+
 /// Measures `options.method` (its learner and step rule, with the method's default config).
 SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& options);
 
-/// Median of the matrix-product rate of [n, n] x [n, n] fp32 products, in GFLOP/s.
-double measured_peak_gflops(std::int64_t n = 1024, int repeats = 5, const torch::Device& device = torch::kCPU);
+/// The matrix-product rate of [n, n] x [n, n] fp32 products, in GFLOP/s: the median over `repeats`
+/// products at each n of 1024 and 2048, the higher of the two.
+double measured_peak_gflops(int repeats = 5, const torch::Device& device = torch::kCPU);
 
 }  // namespace promptlab

@@ -2,17 +2,11 @@
 
 #include <cmath>
 
+#include "promptlab/sharpness/sam_perturbation.hpp"
+
 namespace promptlab {
 
 namespace {
-
-// Cosine of two tensors viewed as flat vectors; 0 when either is zero.
-torch::Tensor cosine(const torch::Tensor& a, const torch::Tensor& b) {
-  const torch::Tensor dot = (a * b).sum();
-  const torch::Tensor na = a.norm();
-  const torch::Tensor nb = b.norm();
-  return torch::where(na.eq(0.0).logical_or(nb.eq(0.0)), torch::zeros_like(dot), dot / (na * nb));
-}
 
 // (x . z^) z^ with z^ = z / ||z||; zero when z is zero.
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& z) {
@@ -33,7 +27,7 @@ ConstrainedGradient constrain_gradient(const torch::Tensor& x, const torch::Tens
   const torch::Tensor xd = x.detach().to(torch::kDouble);
   const torch::Tensor yd = y.detach().to(torch::kDouble);
   ConstrainedGradient out;
-  out.cosine = cosine(xd, yd);
+  out.cosine = sam::global_cosine({xd}, {yd});  // 0 when either is zero
   const torch::Tensor& c = out.cosine;
   const torch::Tensor sam = branch_code(c, GcsamBranch::kSam);
   const torch::Tensor projection = branch_code(c, GcsamBranch::kProjection);

@@ -31,9 +31,13 @@ TEST(BenchSpeed, PrintsOneJsonObjectWithEveryFigure) {
     EXPECT_EQ(j.at("precision"), "fp32");
     EXPECT_EQ(j.at("device"), "cpu");
     for (const char* key : {"text_step_seconds", "image_seconds", "image_gflops", "gflops_per_second",
+                            "text_encoder_seconds", "text_gflops", "text_gflops_per_second",
                             "peak_gflops_per_second", "peak_rss_mb"}) {
       EXPECT_GT(j.at(key).get<double>(), 0.0) << method << " " << key;
     }
+    EXPECT_EQ(j.at("text_chunk"), promptlab::kDefaultTextGradChunk);
+    EXPECT_NEAR(j.at("text_gflops_per_second").get<double>(),
+                j.at("text_gflops").get<double>() / j.at("text_encoder_seconds").get<double>(), 1e-6);
     EXPECT_DOUBLE_EQ(j.at("step_seconds").get<double>(),
                      j.at("text_step_seconds").get<double>() + j.at("image_seconds").get<double>());
     // In fp32 the "low precision" features are the fp32 ones: the same computation.
@@ -73,6 +77,7 @@ TEST(BenchSpeed, BadValuesAreNamed) {
       {"--preset tiny --precision fp8", "fp8"},
       {"--preset tiny --format xml", "xml"},
       {"--preset tiny --device tpu", "--device must be cpu, cuda or cuda:N, got 'tpu'"},
+      {"--preset tiny --text-chunk -2", "--text-chunk"},
   };
   if (!torch::cuda::is_available()) {
     cases.emplace_back("--preset tiny --device cuda:1", "--device='cuda:1' but this LibTorch build has no usable CUDA device");
@@ -92,6 +97,27 @@ TEST(BenchSpeed, VitImageFlopsCountsPatchEmbeddingLayersAndProjection) {
   EXPECT_DOUBLE_EQ(promptlab::vit_image_flops(c, 1), expected);
   EXPECT_DOUBLE_EQ(promptlab::vit_image_flops(c, 8), 8 * expected);
   EXPECT_NEAR(expected / 1e9, 35.2, 0.2);  // ViT-B/16 is about 17.6 GMACs per image
+}
+
+TEST(BenchSpeed, TextEncoderFlopsCountForwardAndTheBackwardToTheInputs) {
+  promptlab::ClipConfig c;  // ViT-B/16's text tower: width 512, 12 layers, 512-d output
+  const double w = 512, len = 9;
+  const double forward = 12 * w * w + 2 * len * w, backward = 12 * w * w + 4 * len * w;
+  const double expected = 2 * (len * 12 * (forward + backward) + 2 * w * 512);
+  EXPECT_DOUBLE_EQ(promptlab::text_encoder_flops(c, 1, 9), expected);
+  EXPECT_DOUBLE_EQ(promptlab::text_encoder_flops(c, 100, 9), 100 * expected);
+  // About 2 x 12 x 3 MACs per weight per token: 12 layers of 3.1 M weights, forward and backward.
+  EXPECT_NEAR(expected / 9, 2 * 2 * 12 * 12 * w * w, 0.02 * expected / 9);
+}
+
+TEST(BenchSpeed, RecomputationIsReportedAndMeasured) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  auto r = run_cli("bench-speed --method gcscoop --preset tiny --n-cls 7 --batch 2 --steps 1 --text-chunk 3 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json j = last_json_line(r.output);
+  EXPECT_EQ(j.at("text_chunk"), 3);
+  EXPECT_GT(j.at("text_step_seconds").get<double>(), 0.0);
+  EXPECT_GT(j.at("text_encoder_seconds").get<double>(), 0.0);
 }
 
 }  // namespace

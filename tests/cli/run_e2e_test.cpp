@@ -1,6 +1,7 @@
 // End to end: `promptlab run` on the embedded default records runs that the store reads back.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -171,6 +172,31 @@ TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
 
 namespace {
 
+// Two runs of one lever's on and off switch agree: the same accuracies split by split, and the same
+// learned tensors within 1e-5 of each one's largest value.
+void expect_same_outcome(promptlab::RunStore& a, std::int64_t run_a, promptlab::RunStore& b, std::int64_t run_b) {
+  const auto results_a = a.results(run_a), results_b = b.results(run_b);
+  ASSERT_EQ(results_a.size(), results_b.size());
+  for (std::size_t i = 0; i < results_a.size(); ++i) {
+    EXPECT_EQ(results_a[i].split, results_b[i].split);
+    EXPECT_EQ(results_a[i].accuracy, results_b[i].accuracy) << results_a[i].split;
+  }
+  const auto learned = [](promptlab::RunStore& store, std::int64_t run) {
+    for (const auto& art : store.artifacts(run))
+      if (art.name == "parameters") return promptlab::load_named_tensors(art.data, "run " + std::to_string(run));
+    return std::vector<std::pair<std::string, torch::Tensor>>{};
+  };
+  const auto learned_a = learned(a, run_a), learned_b = learned(b, run_b);
+  ASSERT_EQ(learned_a.size(), learned_b.size());
+  ASSERT_FALSE(learned_a.empty());
+  for (std::size_t i = 0; i < learned_a.size(); ++i) {
+    EXPECT_EQ(learned_a[i].first, learned_b[i].first);
+    ASSERT_EQ(learned_a[i].second.sizes(), learned_b[i].second.sizes());
+    const double diff = (learned_a[i].second - learned_b[i].second).abs().max().item<double>();
+    EXPECT_LE(diff, 1e-5 * learned_a[i].second.abs().max().item<double>()) << learned_a[i].first;
+  }
+}
+
 // The feature cache is a speed lever that must change no result: seed 2 trained with features
 // cached by seed 1's run (test images, and training views of the images both samples share)
 // equals seed 2 trained with --no-feature-cache, which encodes everything again and writes nothing:
@@ -195,27 +221,32 @@ TEST(RunEndToEnd, TheFeatureCacheChangesNoResult) {
   ASSERT_EQ(runs_b.size(), 1u);
   const auto& with_cache = runs_a[0].seed == 2 ? runs_a[0] : runs_a[1];
   ASSERT_EQ(with_cache.seed, 2);
-  const auto results_a = a.results(with_cache.id), results_b = b.results(runs_b[0].id);
-  ASSERT_EQ(results_a.size(), results_b.size());
-  for (std::size_t i = 0; i < results_a.size(); ++i) {
-    EXPECT_EQ(results_a[i].split, results_b[i].split);
-    EXPECT_EQ(results_a[i].accuracy, results_b[i].accuracy) << results_a[i].split;
-  }
-  const auto blob_of = [](promptlab::RunStore& store, std::int64_t run) {
-    for (const auto& art : store.artifacts(run))
-      if (art.name == "parameters") return art.data;
-    return std::vector<std::uint8_t>{};
-  };
-  const auto learned = promptlab::load_named_tensors(blob_of(a, with_cache.id), "cached run");
-  const auto fresh = promptlab::load_named_tensors(blob_of(b, runs_b[0].id), "uncached run");
-  ASSERT_EQ(learned.size(), fresh.size());
-  ASSERT_FALSE(learned.empty());
-  for (std::size_t i = 0; i < learned.size(); ++i) {
-    EXPECT_EQ(learned[i].first, fresh[i].first);
-    ASSERT_EQ(learned[i].second.sizes(), fresh[i].second.sizes());
-    const double diff = (learned[i].second - fresh[i].second).abs().max().item<double>();
-    const double scale = fresh[i].second.abs().max().item<double>();
-    EXPECT_LE(diff, 1e-5 * scale) << learned[i].first << ": the learned prompt differs with the cache";
+  expect_same_outcome(a, with_cache.id, b, runs_b[0].id);
+}
+
+// --text-chunk (recomputation) is a memory lever: the same run with and without it learns the same
+// prompt to float rounding, scores the same, and records the same sharpness measures.
+TEST(RunEndToEnd, TextRecomputationChangesNoResult) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("text_chunk_lever");
+  const std::string plain = (dir / "plain.db").string(), chunked = (dir / "chunked.db").string();
+  const std::string args = "run --method coop --dataset tiny_shapes --set train.epochs=2 --threads 1 --cache-dir " +
+                           (dir / "cache").string() + " ";
+  auto a = run_cli(args + "--text-chunk 0 --db " + plain);
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  auto b = run_cli(args + "--text-chunk 2 --db " + chunked);
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  promptlab::RunStore sa(plain), sb(chunked);
+  const auto ra = sa.list_runs(), rb = sb.list_runs();
+  ASSERT_EQ(ra.size(), 1u);
+  ASSERT_EQ(rb.size(), 1u);
+  EXPECT_EQ(ra[0].config_hash, rb[0].config_hash) << "the lever is not part of the config";
+  expect_same_outcome(sa, ra[0].id, sb, rb[0].id);
+  const auto ma = sa.run_metrics(ra[0].id), mb = sb.run_metrics(rb[0].id);
+  for (const char* name : {"train_loss_final", "sharpness", "hessian_top_eig"}) {
+    ASSERT_EQ(ma.count(name), 1u) << name;
+    ASSERT_EQ(mb.count(name), 1u) << name;
+    EXPECT_NEAR(mb.at(name), ma.at(name), 1e-3 * std::abs(ma.at(name))) << name;
   }
 }
 

@@ -52,8 +52,8 @@ TEST(SweepCli, AFailedSubmissionKeepsThePlannedSweep) {
   }
   fs::permissions(bin / "sbatch", fs::perms::owner_all);
   const std::string sweep = (dir / "sweep").string();
-  const auto r = test::run_cli("bench --methods coop,zeroshot --datasets tiny_shapes --seeds 1,2 --executor slurm --sweep " +
-                                   sweep + " --db " + (dir / "runs.db").string(),
+  const auto r = test::run_cli("bench --methods coop,zeroshot --datasets tiny_shapes --seeds 1,2 --text-chunk 7 "
+                               "--executor slurm --sweep " + sweep + " --db " + (dir / "runs.db").string(),
                                "PATH=" + bin.string() + ":" + std::getenv("PATH"));
   expect_refused(r, "Invalid account");
   EXPECT_NE(r.output.find("promptlab sweep resubmit " + sweep), std::string::npos) << r.output;
@@ -66,6 +66,10 @@ TEST(SweepCli, AFailedSubmissionKeepsThePlannedSweep) {
   const auto cache = std::find(m.bench_args.begin(), m.bench_args.end(), "--cache-dir");
   ASSERT_NE(cache, m.bench_args.end());
   EXPECT_EQ(*(cache + 1), (dir / "runs.db.d").string());
+  // A --text-chunk other than the default reaches the tasks too.
+  const auto chunk = std::find(m.bench_args.begin(), m.bench_args.end(), "--text-chunk");
+  ASSERT_NE(chunk, m.bench_args.end());
+  EXPECT_EQ(*(chunk + 1), "7");
   // A second bench into the same folder is refused rather than mixing two sweeps.
   expect_refused(test::run_cli("bench --methods coop --datasets tiny_shapes --executor slurm --sweep " + sweep +
                                " --db " + (dir / "runs.db").string()),

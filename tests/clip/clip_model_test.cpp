@@ -137,6 +137,82 @@ TEST_F(ClipTiny, TextPromptsReceiveGradientsAndBadShapesAreRefused) {
   refused({none, torch::zeros({4, 64})}, "reach a sequence's EOT at position 4");
 }
 
+// Recomputation (set_text_grad_chunk): the same features and gradients as one pass with a graph,
+// for the embeddings, shared deep prompts and per-sequence deep prompts, whatever the chunk.
+TEST_F(ClipTiny, RecomputedTextPassEqualsOnePass) {
+  // Five sequences long enough to hold two prompt tokens after SOS (the reference has four: one twice).
+  const torch::Tensor long_rows = (ref_.tokens.argmax(-1) > 3).nonzero().flatten();
+  ASSERT_GE(long_rows.size(0), 4);
+  const torch::Tensor tokens = ref_.tokens.index_select(0, long_rows.index_select(0, torch::tensor({0, 1, 2, 3, 1})));
+  const torch::Tensor eot = tokens.argmax(-1);
+  const torch::Tensor base = model_->embed_tokens(tokens).detach();
+  torch::manual_seed(3);
+  const torch::Tensor shared = 0.1 * torch::randn({2, 64}), own = 0.1 * torch::randn({5, 2, 64});
+  const torch::Tensor weights = torch::randn({5, model_->config().embed_dim});
+  EXPECT_EQ(model_->text_grad_chunk(), kDefaultTextGradChunk);
+  struct Pass {
+    torch::Tensor features, embeddings_grad, prompt_grad;
+  };
+  // The tiny model has two text layers: deep prompts (shared or per sequence) go into layer 1.
+  const auto pass = [&](std::int64_t chunk, const torch::Tensor& prompt) {
+    model_->set_text_grad_chunk(chunk);
+    Pass p;
+    const torch::Tensor e = base.clone().requires_grad_(true), d = prompt.clone().requires_grad_(true);
+    p.features = model_->encode_text_embeddings_prompted(e, eot, {torch::Tensor(), d});
+    (p.features * weights).sum().backward();
+    p.embeddings_grad = e.grad();
+    p.prompt_grad = d.grad();
+    return p;
+  };
+  for (const torch::Tensor& prompt : {shared, own}) {
+    const Pass one = pass(0, prompt);
+    ASSERT_GT(one.prompt_grad.abs().sum().item<double>(), 0.0);
+    for (std::int64_t chunk : {1, 2, 4}) {
+      const Pass chunked = pass(chunk, prompt);
+      const std::string what = "chunk " + std::to_string(chunk) + ", prompts " + c10::str(prompt.sizes());
+      EXPECT_EQ(model_->text_grad_chunk(), chunk);
+      // Float rounding only: matrix products over fewer rows may round differently.
+      const auto relative = [](const torch::Tensor& a, const torch::Tensor& b) {
+        return max_abs_diff(a, b) / b.abs().max().item<double>();
+      };
+      EXPECT_LE(relative(chunked.features, one.features), 1e-5) << what;
+      EXPECT_LE(relative(chunked.embeddings_grad, one.embeddings_grad), 1e-5) << what;
+      EXPECT_LE(relative(chunked.prompt_grad, one.prompt_grad), 1e-5) << what;
+    }
+  }
+  // A chunk of at least the batch is the plain pass.
+  const auto node = [&](std::int64_t chunk) {
+    model_->set_text_grad_chunk(chunk);
+    const torch::Tensor f = model_->encode_text_embeddings(base.clone().requires_grad_(true), eot);
+    return f.grad_fn() ? f.grad_fn()->name() : std::string("none");
+  };
+  EXPECT_NE(node(4).find("RecomputedText"), std::string::npos) << node(4);
+  EXPECT_EQ(node(5).find("RecomputedText"), std::string::npos) << node(5);
+  EXPECT_EQ(node(0).find("RecomputedText"), std::string::npos) << node(0);
+  EXPECT_THROW(model_->set_text_grad_chunk(-1), std::invalid_argument);
+}
+
+// Second derivatives through the recomputation (Hessian-vector products) equal the one-pass ones.
+TEST_F(ClipTiny, RecomputedTextPassHasSecondDerivatives) {
+  const torch::Tensor tokens = ref_.tokens.narrow(0, 0, 4);
+  const torch::Tensor eot = tokens.argmax(-1);
+  const torch::Tensor base = model_->embed_tokens(tokens).detach();
+  torch::manual_seed(5);
+  const torch::Tensor direction = torch::randn_like(base);
+  const auto hessian_times_direction = [&](std::int64_t chunk) {
+    model_->set_text_grad_chunk(chunk);
+    const torch::Tensor e = base.clone().requires_grad_(true);
+    const torch::Tensor loss = model_->encode_text_embeddings(e, eot).pow(2).sum();
+    const auto g = torch::autograd::grad({loss}, {e}, {}, /*retain_graph=*/true, /*create_graph=*/true);
+    return std::make_pair(g[0].detach(), torch::autograd::grad({(g[0] * direction).sum()}, {e})[0]);
+  };
+  const auto one = hessian_times_direction(0);
+  const auto chunked = hessian_times_direction(3);
+  ASSERT_GT(one.second.abs().max().item<double>(), 0.0);
+  EXPECT_LE(max_abs_diff(chunked.first, one.first), 1e-5 * one.first.abs().max().item<double>());
+  EXPECT_LE(max_abs_diff(chunked.second, one.second), 1e-4 * one.second.abs().max().item<double>());
+}
+
 TEST_F(ClipTiny, TextFeaturesMatchReference) {
   torch::NoGradGuard no_grad;
   test::expect_features_match(model_->encode_text(ref_.tokens), ref_.text_features);

@@ -1,5 +1,6 @@
 // `promptlab datasets [--data-root DIR]`: every dataset (the reference ones, the embedded ones and
 // those of loaded plugins), whether its files were found, and its size.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -49,11 +50,20 @@ void print_listing(const GlobalOptions& global, const DatasetOptions& opts) {
   auto rows = list_datasets(opts);
   for (auto& row : plugin_dataset_rows(global, opts)) rows.push_back(std::move(row));
   std::cout << "data root: " << opts.root << "\n";
-  std::cout << std::left << std::setw(16) << "name" << std::setw(14) << "display" << std::setw(11) << "source"
-            << std::setw(7) << "found" << std::right << std::setw(8) << "classes" << std::setw(9) << "train"
+  // Each text column as wide as its longest entry, and at least its heading, plus two spaces.
+  const auto width = [&rows](const char* heading, std::string DatasetListingRow::*field) {
+    std::size_t w = std::string(heading).size();
+    for (const auto& r : rows) w = std::max(w, (r.*field).size());
+    return static_cast<int>(w + 2);
+  };
+  const int name_w = width("name", &DatasetListingRow::name), display_w = width("display", &DatasetListingRow::description),
+            source_w = width("source", &DatasetListingRow::source);
+  std::cout << std::left << std::setw(name_w) << "name" << std::setw(display_w) << "display" << std::setw(source_w)
+            << "source" << std::setw(7) << "found" << std::right << std::setw(8) << "classes" << std::setw(9) << "train"
             << std::setw(8) << "val" << std::setw(8) << "test" << "  " << "status\n";
   for (const auto& r : rows) {
-    std::cout << std::left << std::setw(16) << r.name << std::setw(14) << r.description << std::setw(11) << r.source
+    std::cout << std::left << std::setw(name_w) << r.name << std::setw(display_w) << r.description << std::setw(source_w)
+              << r.source
               << std::setw(7) << (r.found ? "yes" : "no") << std::right << std::setw(8) << r.n_classes;
     if (r.found) {
       if (r.n_train + r.n_val + r.n_test == 0 && r.n_items > 0) {

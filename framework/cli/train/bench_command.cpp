@@ -75,6 +75,7 @@ std::vector<std::string> forwarded_bench_args(const BenchOptions& o, const std::
   for (const auto& set : o.sets) pass("--set", set);
   if (!o.model.feature_cache) args.push_back("--no-feature-cache");
   pass("--cache-dir", cache_dir);
+  if (o.model.text_chunk != kDefaultTextGradChunk) pass("--text-chunk", std::to_string(o.model.text_chunk));
   return args;
 }
 
@@ -297,7 +298,7 @@ void setup_bench(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--weights", opts->model.weights, "CLIP weights");
   cmd->add_option("--vocab", opts->model.vocab, "BPE merges for --weights");
   cmd->add_option("--data-root", opts->model.data_root, "Root folder of the reference datasets");
-  add_cache_options(*cmd, opts->model);
+  add_resource_options(*cmd, opts->model);
   cmd->add_option("--config", opts->config_file, "TOML file of config keys (applied to every run)");
   cmd->add_option("--set", opts->sets, "key=value override (repeatable)");
   cmd->add_option("--format", opts->format, "text|markdown|csv|json")->capture_default_str();

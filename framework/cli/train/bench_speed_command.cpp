@@ -1,5 +1,5 @@
 // `promptlab bench-speed --method M [--preset vitb16|tiny] [--n-cls N] [--batch B] [--steps S]
-//  [--precision fp32|bf16] [--format json|text]`: one method's training step on random weights and
+//  [--precision fp32|bf16] [--text-chunk N] [--format json|text]`: one method's training step on random weights and
 // images, timed by part (train/speed_bench.hpp).
 #include <nlohmann/json.hpp>
 
@@ -32,6 +32,7 @@ nlohmann::ordered_json to_json(const SpeedReport& r) {
   j["device"] = r.device;
   j["n_cls"] = r.n_cls;
   j["batch"] = r.batch;
+  j["text_chunk"] = r.text_chunk;
   j["steps"] = r.steps;
   j["threads"] = r.threads;
   j["text_step_seconds"] = r.text_step_seconds;
@@ -39,6 +40,9 @@ nlohmann::ordered_json to_json(const SpeedReport& r) {
   j["step_seconds"] = r.step_seconds;
   j["image_gflops"] = r.image_gflops;
   j["gflops_per_second"] = r.image_gflops_per_second;
+  j["text_encoder_seconds"] = r.text_encoder_seconds;
+  j["text_gflops"] = r.text_gflops;
+  j["text_gflops_per_second"] = r.text_gflops_per_second;
   j["peak_gflops_per_second"] = r.peak_gflops_per_second;
   j["peak_rss_mb"] = r.peak_rss_mb;
   j["image_cosine_to_fp32"] = r.image_cosine_to_fp32;
@@ -64,6 +68,8 @@ void run_bench_speed(const BenchSpeedCli& cli, const GlobalOptions& global) {
   std::printf("  image       %10.4f s   (%.1f GFLOP/s; this machine's fp32 matrix products: %.1f GFLOP/s)\n",
               r.image_seconds, r.image_gflops_per_second, r.peak_gflops_per_second);
   std::printf("  step        %10.4f s   (both, as with a cold feature cache)\n", r.step_seconds);
+  std::printf("  text encoder %9.4f s   (forward + backward on %lld prompts: %.1f GFLOP/s)\n", r.text_encoder_seconds,
+              static_cast<long long>(r.n_cls), r.text_gflops_per_second);
   std::printf("  peak RSS    %10.1f MB\n", r.peak_rss_mb);
   std::printf("  cosine to fp32: image features %.6f, text features %.6f (lowest over the batch / prompts)\n",
               r.image_cosine_to_fp32, r.text_cosine_to_fp32);
@@ -81,6 +87,7 @@ void setup_bench_speed(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--warmup", cli->speed.warmup, "Untimed steps first")->capture_default_str();
   cmd->add_option("--precision", cli->precision, "Frozen encoders' precision: fp32, bf16 or fp16")->capture_default_str();
   cmd->add_option("--device", cli->device, "cpu, cuda or cuda:N")->capture_default_str();
+  add_text_chunk_option(*cmd, cli->speed.text_chunk);
   cmd->add_option("--format", cli->format, "json (one object) or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();

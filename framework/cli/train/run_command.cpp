@@ -158,7 +158,7 @@ void setup_run(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--weights", opts->model.weights, "CLIP weights (OpenAI TorchScript .pt or promptlab checkpoint)");
   cmd->add_option("--vocab", opts->model.vocab, "BPE merges file for --weights (bpe_simple_vocab_16e6.txt.gz)");
   cmd->add_option("--data-root", opts->model.data_root, "Root folder of the reference datasets");
-  add_cache_options(*cmd, opts->model);
+  add_resource_options(*cmd, opts->model);
   cmd->add_option("--config", opts->config_file, "TOML file of config keys");
   cmd->add_option("--set", opts->sets, "key=value override (repeatable), e.g. --set optim.lr=0.01");
   cmd->add_option("--db", global.db_path, "Run store (default $PROMPTLAB_DB or ./promptlab.db)");

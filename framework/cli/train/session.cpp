@@ -103,14 +103,24 @@ ExperimentRequest make_request(const Cell& cell, const std::string& config_file,
   req.cli_overrides = model.as_config();
   req.feature_cache = model.feature_cache;
   req.cache_dir = model.cache_dir;
+  req.text_chunk = model.text_chunk;
   return req;
 }
 
-void add_cache_options(CLI::App& cmd, ModelOptions& model) {
+void add_resource_options(CLI::App& cmd, ModelOptions& model) {
   cmd.add_flag("!--no-feature-cache", model.feature_cache,
                "Encode every image again, reading and writing no feature cache (same results, slower)");
   cmd.add_option("--cache-dir", model.cache_dir,
                  "Folder for feature caches and few-shot splits (default: <db>.d); several stores may share one");
+  add_text_chunk_option(cmd, model.text_chunk);
+}
+
+void add_text_chunk_option(CLI::App& cmd, std::int64_t& text_chunk) {
+  cmd.add_option("--text-chunk", text_chunk,
+                 "Recompute the text encoder for its gradient N prompts at a time, keeping no activations "
+                 "(less memory, and faster on CPU, for many classes; one more forward pass; 0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 }
 
 Config ModelOptions::as_config() const {

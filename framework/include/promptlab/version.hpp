@@ -19,6 +19,7 @@ inline constexpr const char* kVersion = PROMPTLAB_VERSION_STRING;
 /// 5: step metrics may be tensors left on the device (Metric, read_metrics); Objective::evaluate
 ///    and TermGradient::value are tensors; sam::global_norm and sam::global_cosine return tensors;
 ///    CoopOptions::from_config reads every coop.* key without a default (and coop.csc on request).
-inline constexpr std::uint32_t kPluginApiVersion = 5;
+/// 6: ClipModel holds the text encoder's recomputation chunk (set_text_grad_chunk).
+inline constexpr std::uint32_t kPluginApiVersion = 6;
 
 }  // namespace promptlab
