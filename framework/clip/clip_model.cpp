@@ -312,9 +312,9 @@ torch::Tensor ClipModelImpl::encode_text_embeddings_prompted(const torch::Tensor
                                                    const std::vector<torch::Tensor>& prompts) {
     return text_pass(*parts, c, len, n_prompts, x, positions, prompts);
   };
-  bool needs_graph = torch::GradMode::is_enabled() && embeddings.requires_grad();
-  for (const auto& t : deep_prompts) needs_graph |= torch::GradMode::is_enabled() && t.defined() && t.requires_grad();
-  if (text_grad_chunk_ > 0 && n > text_grad_chunk_ && needs_graph) {
+  bool wants_gradient = embeddings.requires_grad();
+  for (const auto& t : deep_prompts) wants_gradient |= t.defined() && t.requires_grad();
+  if (text_grad_chunk_ > 0 && n > text_grad_chunk_ && wants_gradient && torch::GradMode::is_enabled()) {
     return recomputed_text_pass(pass, embeddings, eot, deep_prompts, text_grad_chunk_);
   }
   return pass(embeddings, eot, deep_prompts);

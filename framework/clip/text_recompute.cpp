@@ -62,29 +62,29 @@ class RecomputedText : public torch::autograd::Function<RecomputedText> {
     const torch::Tensor& grad = grad_outputs[0];
     const std::int64_t n = embeddings.size(0);
     const std::size_t k = prompts.size();
+    const bool embeddings_wanted = ctx->needs_input_grad(0);
+    std::vector<bool> prompt_wanted(k);
+    for (std::size_t i = 0; i < k; ++i) prompt_wanted[i] = ctx->needs_input_grad(1 + i);
+    // The chunk's inputs: fresh leaves, or (twice) the inputs' own slices, still in their graph.
+    const auto input = [twice](const torch::Tensor& slice, bool wanted) {
+      return twice ? slice : slice.detach().requires_grad_(wanted);
+    };
 
     std::vector<torch::Tensor> embedding_grads;                  // by chunk
     std::vector<std::vector<torch::Tensor>> prompt_grads(k);     // by chunk (per-sequence) or one running sum
     for (std::int64_t b = 0; b < n; b += state->chunk) {
       const std::int64_t m = std::min(state->chunk, n - b);
       torch::AutoGradMode with_graph(true);
-      // The chunk's inputs: fresh leaves, or (twice) the inputs' own slices, still in their graph.
-      const auto input = [twice](const torch::Tensor& slice, bool wanted) {
-        return twice ? slice : slice.detach().requires_grad_(wanted);
-      };
-      const bool embeddings_wanted = ctx->needs_input_grad(0);
       const torch::Tensor leaf = input(embeddings.narrow(0, b, m), embeddings_wanted);
       std::vector<torch::Tensor> leaves(k), wanted;
-      std::vector<bool> prompt_wanted(k);
       if (embeddings_wanted) wanted.push_back(leaf);
       for (std::size_t i = 0; i < k; ++i) {
         const torch::Tensor& p = prompts[i];
-        prompt_wanted[i] = ctx->needs_input_grad(1 + i);
         leaves[i] = input(per_sequence(p) ? p.narrow(0, b, m) : p, prompt_wanted[i]);
         if (prompt_wanted[i]) wanted.push_back(leaves[i]);
       }
+      if (wanted.empty()) break;  // the backward runs only when some input needs its gradient
       const torch::Tensor features = state->pass(leaf, state->eot.narrow(0, b, m), chunk_layout(*state, leaves, 0, m));
-      if (wanted.empty()) continue;
       torch::autograd::variable_list got =
           torch::autograd::grad({features}, wanted, {grad.narrow(0, b, m)}, /*retain_graph=*/twice,
                                 /*create_graph=*/twice, /*allow_unused=*/true);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "promptlab/learner.hpp"
+#include "promptlab/prompt/prompt_tokens.hpp"
 #include "promptlab/step_rule.hpp"
 #include "promptlab/tokenizer.hpp"
 #include "registry/plugin_host.hpp"
@@ -177,25 +178,14 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   }
 
   // The text encoder alone, on CoOp-length prompts (SOS, 4 context words, the class name, '.', EOT).
-  std::vector<std::int64_t> coop_ids;
-  for (std::int64_t i = 0; i < o.n_cls; ++i) {
-    const auto ids = tokenizer->tokenize("X X X X class " + std::to_string(i) + ".", clip_config.context_length);
-    coop_ids.insert(coop_ids.end(), ids.begin(), ids.end());
-  }
-  const torch::Tensor coop_tokens =
-      torch::tensor(coop_ids, torch::kInt64).view({o.n_cls, clip_config.context_length}).to(o.device);
-  const torch::Tensor coop_eot = coop_tokens.argmax(-1);
-  const std::int64_t coop_len = coop_eot.max().item<std::int64_t>() + 1;
-  torch::Tensor coop_embeddings;
-  {
-    torch::NoGradGuard no_grad;
-    coop_embeddings = clip->embed_tokens(coop_tokens.narrow(1, 0, coop_len)).to(torch::kFloat32);
-  }
+  const PromptTokens coop = tokenize_prompts(clip, *tokenizer, "X X X X", 4, ctx.classnames, o.device);
+  const std::int64_t coop_len = coop.eot.max().item<std::int64_t>() + 1;
+  const torch::Tensor coop_embeddings = coop.embeddings.narrow(1, 0, coop_len).to(torch::kFloat32);
   std::vector<double> encoder_times;
   for (int s = 0; s < 1 + o.steps; ++s) {
     const torch::Tensor leaf = coop_embeddings.detach().requires_grad_(true);
     const auto t0 = Clock::now();
-    const torch::Tensor features = clip->encode_text_embeddings(leaf, coop_eot);
+    const torch::Tensor features = clip->encode_text_embeddings(leaf, coop.eot);
     features.backward(torch::ones_like(features));
     synchronize(o.device);
     if (s >= 1) encoder_times.push_back(seconds_since(t0));
