@@ -160,7 +160,10 @@ TEST(RunEndToEnd, InterruptMarksTheRunInterrupted) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("e2e_interrupt");
   const std::string db = (dir / "runs.db").string();
-  const std::string cmd = "timeout -s INT 20 " + std::string(PROMPTLAB_CLI) +
+  // One SIGINT, as Ctrl-C sends. Without --foreground, timeout signals the child and then its whole
+  // process group, and a loaded machine can deliver the two separately: the second is promptlab's
+  // "leave now" (exit 130, nothing recorded), which made this test fail now and then.
+  const std::string cmd = "timeout --foreground -s INT 20 " + std::string(PROMPTLAB_CLI) +
                           " run --method coop --dataset tiny_shapes --set train.epochs=100000 --set train.views=1 --db " +
                           db + " > " + (dir / "log.txt").string() + " 2>&1";
   std::system(cmd.c_str());
