@@ -152,13 +152,13 @@ std::vector<std::string> PluginHost::search_path(const std::vector<std::string>&
   if (const char* env = std::getenv("PROMPTLAB_PLUGIN_PATH"); env && *env) {
     for (auto& d : split_colon(env)) out.push_back(d);
   }
-  // Uninstalled, the build tree's plugins; installed, those beside the library (<prefix>/lib/
-  // promptlab/plugins), found from where the library was loaded, so a moved prefix still works.
+  // Uninstalled, the build tree's plugins; installed, <prefix>/lib/promptlab/plugins, the prefix
+  // found from where promptlab's code was loaded, so a moved prefix still works.
   const std::string build_dir = PROMPTLAB_BUILD_PLUGIN_DIR;
   if (running_from_build_tree()) {
     if (!build_dir.empty()) out.push_back(build_dir);
-  } else if (const auto lib = library_directory(); !lib.empty()) {
-    out.push_back((lib / "promptlab" / "plugins").string());
+  } else if (const auto prefix = installation_prefix(); !prefix.empty()) {
+    out.push_back((prefix / "lib" / "promptlab" / "plugins").string());
   } else if (const std::string install_dir = PROMPTLAB_INSTALL_PLUGIN_DIR; !install_dir.empty()) {
     out.push_back(install_dir);
   }

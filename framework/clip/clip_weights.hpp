@@ -6,7 +6,6 @@
 #include <string>
 
 #include "promptlab/clip_model.hpp"
-#include "promptlab/export.hpp"
 
 namespace promptlab {
 
@@ -17,11 +16,11 @@ inline constexpr std::int64_t kClipCheckpointVersion = 1;
 
 /// Writes a promptlab checkpoint (pickled dict: format, version, config, state of fp32
 /// CPU tensors) from any state dict; readable by torch::pickle_load and Python's torch.load.
-PROMPTLAB_API void write_clip_state(const std::map<std::string, torch::Tensor>& state, const ClipConfig& config,
+void write_clip_state(const std::map<std::string, torch::Tensor>& state, const ClipConfig& config,
                                     const std::string& path);
 
 /// True when `path` is a TorchScript archive (OpenAI's release), false for a promptlab
 /// checkpoint; throws naming the file when it is neither readable nor a zip archive.
-PROMPTLAB_API bool is_torchscript_archive(const std::string& path);
+bool is_torchscript_archive(const std::string& path);
 
 }  // namespace promptlab

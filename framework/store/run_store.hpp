@@ -1,7 +1,6 @@
 #pragma once
 // The run store: one SQLite file (WAL) holding every run, its per-epoch metrics,
 // its per-split results and its artifacts; the paper-style tables are SQL views.
-#include <promptlab/export.hpp>
 
 #include <cstdint>
 #include <map>
@@ -99,7 +98,7 @@ class StoreError : public std::runtime_error {
 };
 
 /// Handle on one run-store file. Several handles (and processes) may share a file.
-class PROMPTLAB_API RunStore {
+class RunStore {
  public:
   /// Current schema version written by this build.
   static constexpr int kSchemaVersion = 7;

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "promptlab/export.hpp"
 #include "promptlab/learner.hpp"
 #include "promptlab/step_rule.hpp"
 
@@ -15,7 +14,7 @@ namespace promptlab {
 
 /// Objective over one batch; evaluate() zeroes grads, runs forward and backward. `inputs` are
 /// image features or images, whichever the learner's input() asks for.
-class PROMPTLAB_API BatchObjective : public Objective {
+class BatchObjective : public Objective {
  public:
   /// `teacher` may be null: "kl_to_zeroshot" is then refused with a message saying why.
   BatchObjective(Learner& learner, torch::Tensor inputs, torch::Tensor labels, ZeroShotTeacher* teacher = nullptr);
@@ -49,7 +48,7 @@ class PROMPTLAB_API BatchObjective : public Objective {
 };
 
 /// The plain step rule ("sgd"): one gradient at the current parameters.
-class PROMPTLAB_API PlainStepRule : public StepRule {
+class PlainStepRule : public StepRule {
  public:
   StepMetrics compute_gradient(Objective& objective) override;
 };

@@ -16,8 +16,8 @@ std::vector<fs::path> roots() {
   if (const char* home = std::getenv("PROMPTLAB_HOME"); home && *home) out.emplace_back(home);
   out.emplace_back(fs::current_path());
   out.emplace_back(PROMPTLAB_SOURCE_DIR);
-  // Installed: <prefix>/share/promptlab beside <prefix>/lib, wherever the prefix was moved.
-  if (const auto lib = library_directory(); !lib.empty()) out.push_back(lib.parent_path() / "share" / "promptlab");
+  // Installed: <prefix>/share/promptlab, wherever the prefix was moved.
+  if (const auto prefix = installation_prefix(); !prefix.empty()) out.push_back(prefix / "share" / "promptlab");
   out.emplace_back(PROMPTLAB_INSTALL_DATA_DIR);
   return out;
 }

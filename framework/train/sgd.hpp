@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "promptlab/config.hpp"
-#include "promptlab/export.hpp"
 
 namespace promptlab {
 
@@ -19,10 +18,10 @@ struct SgdOptions {
 };
 
 /// SGD's settings from a run config (optim.lr, optim.momentum, optim.dampening, optim.weight_decay).
-PROMPTLAB_API SgdOptions sgd_options(const Config& config);
+SgdOptions sgd_options(const Config& config);
 
 /// d = g + wd*w; buf = m*buf + (1-dampening)*d (buf = d on the first step); w -= lr*buf.
-class PROMPTLAB_API Sgd {
+class Sgd {
  public:
   Sgd(std::vector<torch::Tensor> params, SgdOptions options);
   /// Applies one update using each parameter's current .grad() (undefined grads are skipped).

@@ -95,6 +95,49 @@ TEST(OutOfTreePlugin, BuildsAgainstTheInstalledSdkAndRunsBesideTheShippedMethods
   fs::remove_all(dir);
 }
 
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+// The installed SDK hides the host: a plugin that calls a host internal (here FNV-1a's hex64,
+// declared by hand, since no installed header declares it) fails to link, naming the symbol,
+// while one that calls an SDK function declared the same way links.
+TEST(OutOfTreePlugin, TheHostsInternalsDoNotLinkTheSdkDoes) {
+  const fs::path dir = test::fresh_dir("out_of_tree_internals");
+  const fs::path prefix = dir / "prefix", source = dir / "reach", build = dir / "build";
+  ASSERT_NO_FATAL_FAILURE(install_sdk(prefix, dir));
+  fs::create_directories(source);
+  write_text(source / "CMakeLists.txt",
+             "cmake_minimum_required(VERSION 3.18)\n"
+             "project(reach LANGUAGES CXX)\n"
+             "set(CMAKE_CXX_STANDARD 17)\n"
+             "find_package(promptlab REQUIRED)\n"
+             "promptlab_add_plugin(uses_sdk SOURCES uses_sdk.cpp)\n"
+             "promptlab_add_plugin(uses_host SOURCES uses_host.cpp)\n");
+  write_text(source / "uses_sdk.cpp",
+             "#include <string>\n"
+             "namespace promptlab { std::string fill_template(const std::string&, const std::string&); }\n"
+             "extern \"C\" int reach() { return static_cast<int>(promptlab::fill_template(\"a {}\", \"b\").size()); }\n");
+  write_text(source / "uses_host.cpp",
+             "#include <cstdint>\n#include <string>\n"
+             "namespace promptlab { std::string hex64(std::uint64_t value); }\n"
+             "extern \"C\" int reach() { return static_cast<int>(promptlab::hex64(7).size()); }\n");
+  const std::string cmake = std::string("\"") + PROMPTLAB_CMAKE + "\"";
+  ASSERT_EQ(shell(cmake + " -S \"" + source.string() + "\" -B \"" + build.string() + "\" -G \"" +
+                      PROMPTLAB_CMAKE_GENERATOR + "\" -DCMAKE_CXX_COMPILER=\"" + PROMPTLAB_CXX_COMPILER +
+                      "\" -DCMAKE_PREFIX_PATH=\"" + prefix.string() + "\"",
+                  dir / "configure.log"), 0)
+      << text_of(dir / "configure.log");
+  EXPECT_EQ(shell(cmake + " --build \"" + build.string() + "\" --target promptlab_uses_sdk", dir / "sdk.log"), 0)
+      << text_of(dir / "sdk.log");
+  EXPECT_NE(shell(cmake + " --build \"" + build.string() + "\" --target promptlab_uses_host", dir / "host.log"), 0)
+      << text_of(dir / "host.log");
+  const std::string host_log = text_of(dir / "host.log");
+  EXPECT_NE(host_log.find("undefined reference"), std::string::npos) << host_log;
+  EXPECT_NE(host_log.find("hex64"), std::string::npos) << host_log;
+  fs::remove_all(dir);
+}
+
 // Runs the built project's own tests (ctest); all must pass.
 void expect_its_tests_pass(const fs::path& build, const fs::path& log) {
   EXPECT_EQ(shell(std::string("\"") + PROMPTLAB_CTEST + "\" --test-dir \"" + build.string() + "\" --output-on-failure", log),

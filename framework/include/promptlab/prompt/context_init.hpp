@@ -1,5 +1,6 @@
 #pragma once
 // SDK: the initial context vectors of a prompt learner (docs/protocol.md §3).
+#include "promptlab/export.hpp"
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -21,10 +22,10 @@ struct InitialContext {
 /// With init text: n_ctx = its word count, vectors = embeddings of tokens 1..n_ctx of the
 /// tokenized text. Without: n_ctx from the options, vectors ~ N(0, 0.02^2) drawn from a
 /// generator seeded with options.seed, placeholder words "X".
-InitialContext initial_context(ClipModel& clip, const Tokenizer& tokenizer, const CoopOptions& options,
+PROMPTLAB_API InitialContext initial_context(ClipModel& clip, const Tokenizer& tokenizer, const CoopOptions& options,
                                const torch::Device& device);
 
 /// A CPU generator seeded deterministically (for plugin-side initialisation).
-torch::Generator seeded_generator(std::uint64_t seed);
+PROMPTLAB_API torch::Generator seeded_generator(std::uint64_t seed);
 
 }  // namespace promptlab

@@ -1,6 +1,7 @@
 #pragma once
 // SDK: CoOp (Zhou et al., IJCV 2022): learned context vectors in front of (or around) the
 // class-name tokens of every prompt; CLIP stays frozen (docs/protocol.md §3).
+#include "promptlab/export.hpp"
 #include <torch/torch.h>
 
 #include <string>
@@ -13,7 +14,7 @@
 namespace promptlab {
 
 /// The CoOp prompt learner. Trainable: ctx [n_ctx, width] or, with CSC, [n_cls, n_ctx, width].
-class CoopLearner : public Learner {
+class PROMPTLAB_API CoopLearner : public Learner {
  public:
   /// Initialises ctx from coop.init (or randomly) and tokenizes the prompts of ctx.classnames.
   explicit CoopLearner(const LearnerContext& context);

@@ -1,6 +1,7 @@
 #pragma once
 // SDK: CoOp's prompt settings, read from the "coop." config keys (docs/protocol.md §3); shared by
 // every learner that builds CoOp-style prompts (CoOp, CoCoOp, and a plugin's own).
+#include "promptlab/export.hpp"
 #include <cstdint>
 #include <string>
 
@@ -12,11 +13,11 @@ namespace promptlab {
 enum class ClassTokenPosition { kEnd, kMiddle, kFront };
 
 /// Parses "end" | "middle" | "front"; anything else throws ConfigError naming the key.
-ClassTokenPosition parse_class_token_position(const std::string& text);
+PROMPTLAB_API ClassTokenPosition parse_class_token_position(const std::string& text);
 
 /// Typed view of the coop.* keys shared by the CoOp and CoCoOp learners.
 /// Their defaults live in the manifests of the methods that train these learners, nowhere else.
-struct CoopOptions {
+struct PROMPTLAB_API CoopOptions {
   std::int64_t n_ctx{};         // coop.n_ctx (ignored when init text is given)
   std::string init;             // coop.init; "" = random N(0, 0.02^2) context
   bool csc{};                   // coop.csc: one context per class

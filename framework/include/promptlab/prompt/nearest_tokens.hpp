@@ -1,6 +1,7 @@
 #pragma once
 // SDK: reads learned context vectors back as words: the vocabulary token whose embedding
 // has the highest cosine with each vector.
+#include "promptlab/export.hpp"
 #include <torch/torch.h>
 
 #include <string>
@@ -12,6 +13,6 @@
 namespace promptlab {
 
 /// Nearest token (decoded, trimmed) for each row of vectors [N, width].
-std::vector<std::string> nearest_token_words(ClipModel& clip, const Tokenizer& tokenizer, const torch::Tensor& vectors);
+PROMPTLAB_API std::vector<std::string> nearest_token_words(ClipModel& clip, const Tokenizer& tokenizer, const torch::Tensor& vectors);
 
 }  // namespace promptlab

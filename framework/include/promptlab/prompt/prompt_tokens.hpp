@@ -1,6 +1,7 @@
 #pragma once
 // SDK: tokenized class prompts "<prefix> <class name>." and their assembly with learned
 // context vectors: [SOS, ctx, class tokens, ".", EOT, padding] (docs/protocol.md §3).
+#include "promptlab/export.hpp"
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -23,16 +24,16 @@ struct PromptTokens {
 };
 
 /// Class name as it appears in a prompt ("_" becomes a space).
-std::string prompt_classname(const std::string& classname);
+PROMPTLAB_API std::string prompt_classname(const std::string& classname);
 
 /// Tokenizes "<prefix> <name>." for every class to the model's context length.
-PromptTokens tokenize_prompts(ClipModel& clip, const Tokenizer& tokenizer, const std::string& prefix,
+PROMPTLAB_API PromptTokens tokenize_prompts(ClipModel& clip, const Tokenizer& tokenizer, const std::string& prefix,
                               std::int64_t n_ctx, const std::vector<std::string>& classnames,
                               const torch::Device& device);
 
 /// Builds prompt embeddings from context vectors ctx [..., n_cls, n_ctx, width] (any
 /// leading batch dims) with the class tokens at `position`: [..., n_cls, L, width], in the
 /// token embeddings' dtype (ctx is cast to it).
-torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tokens, ClassTokenPosition position);
+PROMPTLAB_API torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tokens, ClassTokenPosition position);
 
 }  // namespace promptlab
