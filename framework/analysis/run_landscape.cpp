@@ -113,7 +113,7 @@ std::vector<LandscapePoint> compute_landscape(const PluginHost& host, const RunS
   torch::Tensor x, y;
   if (options.split == "train") {
     const TrainData train = training_data(inputs, *dataset, data, config, model, teacher, warnings);
-    x = train.views.front();
+    x = train.rows(0, torch::arange(train.labels.size(0), torch::kInt64));
     y = train.labels.to(x.device());
   } else {
     const Subsampled s =

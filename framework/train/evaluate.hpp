@@ -15,8 +15,12 @@ struct Accuracy {
   double percent() const { return n ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0; }
 };
 
-/// Top-1 accuracy over features [N, embed] and labels [N], in batches.
+/// evaluate()'s batch.
+inline constexpr std::int64_t kEvaluateBatch = 512;
+
+/// Top-1 accuracy over features [N, embed] (or images, for a learner that takes them) and labels
+/// [N], in batches.
 Accuracy evaluate(Learner& learner, const torch::Tensor& features, const torch::Tensor& labels,
-                  std::int64_t batch_size = 512);
+                  std::int64_t batch_size = kEvaluateBatch);
 
 }  // namespace promptlab

@@ -1,5 +1,7 @@
 #include "train/run_evaluate.hpp"
 
+#include <algorithm>
+
 #include "data/dataset_listing.hpp"
 #include "data/item_labels.hpp"
 #include "data/reference_datasets.hpp"
@@ -11,21 +13,30 @@ namespace promptlab {
 
 namespace {
 
-// Accuracy of the learner's current classes on `items` of `from`.
-Accuracy accuracy_on(Learner& learner, const InputSource& inputs, const Dataset& from,
-                     const std::vector<DataItem>& items, const torch::Device& device) {
-  torch::Tensor x = inputs(from, items, "test", 0, kReferenceCropScaleMin);
-  torch::Tensor y = labels_of(items);
-  drop_unreadable(x, y);
-  return evaluate(learner, x.to(device), y.to(device));
-}
-
 std::string result_line(const std::string& name, const Accuracy& acc) {
   return "  " + name + ": " + std::to_string(acc.correct) + "/" + std::to_string(acc.n) + " = " +
          std::to_string(acc.percent()) + "%";
 }
 
 }  // namespace
+
+Accuracy split_accuracy(Learner& learner, const InputSource& inputs, const Dataset& from,
+                        const std::vector<DataItem>& items, const torch::Device& device, std::size_t streamed_chunk) {
+  // evaluate() batches what it is given; a streamed chunk of kStreamedItems is one of its batches.
+  const std::size_t chunk = inputs.streamed ? std::max<std::size_t>(streamed_chunk, 1) : std::max<std::size_t>(items.size(), 1);
+  Accuracy total;
+  for (std::size_t begin = 0; begin < items.size(); begin += chunk) {
+    const std::vector<DataItem> part(items.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), begin + chunk)));
+    torch::Tensor x = inputs(from, part, "test", 0, kReferenceCropScaleMin);
+    torch::Tensor y = labels_of(part);
+    drop_unreadable(x, y);
+    const Accuracy acc = evaluate(learner, x.to(device), y.to(device));
+    total.n += acc.n;
+    total.correct += acc.correct;
+  }
+  return total;
+}
 
 RunEvaluation evaluate_run(Learner& learner, const InputSource& inputs, const Dataset& dataset,
                            const std::string& dataset_name, const RunData& data, const PluginHost& host,
@@ -37,7 +48,7 @@ RunEvaluation evaluate_run(Learner& learner, const InputSource& inputs, const Da
     Subsampled s = subsample_classes(data.test_items, data.all_classnames, which, data.few_shot.train);
     if (s.items.empty()) return -1.0;
     learner.set_classnames(s.classnames);
-    const Accuracy acc = accuracy_on(learner, inputs, dataset, s.items, device);
+    const Accuracy acc = split_accuracy(learner, inputs, dataset, s.items, device);
     record(SplitResult{split_name, acc.n, acc.correct, acc.percent()});
     log(result_line(split_name, acc));
     return acc.percent();
@@ -55,7 +66,7 @@ RunEvaluation evaluate_run(Learner& learner, const InputSource& inputs, const Da
     for (const auto& problem : dataset_problems(*target)) warnings.push_back(problem.message);
     const auto items = target->items(Split::kTest);
     learner.set_target(target->classnames(), target->prompt_template());
-    const Accuracy acc = accuracy_on(learner, inputs, *target, items, device);
+    const Accuracy acc = split_accuracy(learner, inputs, *target, items, device);
     record(SplitResult{"all", acc.n, acc.correct, acc.percent(), target_name});
     log(result_line(target_name, acc));
     out.targets.emplace_back(target_name, acc.percent());

@@ -8,6 +8,7 @@
 
 #include "promptlab/learner.hpp"
 #include "store/run_store.hpp"
+#include "train/evaluate.hpp"
 #include "train/run_prepare.hpp"
 
 namespace promptlab {
@@ -19,6 +20,12 @@ struct RunEvaluation {
   double base = -1, new_ = -1, all = -1;
   std::vector<std::pair<std::string, double>> targets;  // in the protocol's order
 };
+
+/// Accuracy of the learner's current classes on `items` of `from`: a whole split at once, or, from a
+/// streamed source, `streamed_chunk` images at a time. Unreadable images are left out.
+Accuracy split_accuracy(Learner& learner, const InputSource& inputs, const Dataset& from,
+                        const std::vector<DataItem>& items, const torch::Device& device,
+                        std::size_t streamed_chunk = kStreamedItems);
 
 /// Evaluates `learner` and hands every result to `record` and a line per result to `log`. The
 /// learner is left on the training classes and the dataset's template.

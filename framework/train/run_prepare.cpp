@@ -1,5 +1,6 @@
 #include "train/run_prepare.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "data/item_labels.hpp"
@@ -51,30 +52,73 @@ InputSource input_source(const Learner& learner, ModelBundle& model, FeatureCach
                          std::vector<std::string>& warnings, const std::atomic<bool>* stop) {
   const int resolution = static_cast<int>(model.clip->config().image_resolution);
   if (learner.input() == LearnerInput::kImages) {
-    return [resolution, &warnings](const Dataset& from, const std::vector<DataItem>& items,
-                                   const std::string& transform, int view, double scale_min) {
-      return preprocessed_images(from, items, resolution, transform, view, warnings, scale_min);
-    };
+    return {[resolution, &warnings](const Dataset& from, const std::vector<DataItem>& items,
+                                    const std::string& transform, int view, double scale_min) {
+              return preprocessed_images(from, items, resolution, transform, view, warnings, scale_min);
+            },
+            /*streamed=*/true};
   }
-  return [&model, &cache, &warnings, stop](const Dataset& from, const std::vector<DataItem>& items,
-                                           const std::string& transform, int view, double scale_min) {
-    return image_features(model, from, items, transform, view, cache, warnings, stop, scale_min);
-  };
+  return {[&model, &cache, &warnings, stop](const Dataset& from, const std::vector<DataItem>& items,
+                                            const std::string& transform, int view, double scale_min) {
+            return image_features(model, from, items, transform, view, cache, warnings, stop, scale_min);
+          },
+          /*streamed=*/false};
 }
+
+namespace {
+
+// The items of `items` at `rows` (int64, CPU).
+std::vector<DataItem> items_at(const std::vector<DataItem>& items, const torch::Tensor& rows) {
+  const torch::Tensor r = rows.to(torch::kCPU, torch::kInt64).contiguous();
+  std::vector<DataItem> out;
+  out.reserve(static_cast<std::size_t>(r.numel()));
+  for (std::int64_t k = 0; k < r.numel(); ++k) out.push_back(items.at(static_cast<std::size_t>(r.data_ptr<std::int64_t>()[k])));
+  return out;
+}
+
+// Streamed views: one pass over view 0, a chunk at a time and keeping nothing but which items
+// decode, so that the set and its labels are fixed before training; then a source of batches.
+TrainData streamed_training_data(const InputSource& inputs, const Dataset& dataset, const std::vector<DataItem>& items,
+                                 int views, double crop_scale_min, const torch::Device& device) {
+  std::vector<DataItem> readable;
+  for (std::size_t begin = 0; begin < items.size(); begin += kStreamedItems) {
+    const std::vector<DataItem> chunk(items.begin() + static_cast<std::ptrdiff_t>(begin),
+                                      items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), begin + kStreamedItems)));
+    const torch::Tensor ok = ~inputs(dataset, chunk, "train", 0, crop_scale_min).flatten(1).isnan().any(1);
+    for (std::size_t k = 0; k < chunk.size(); ++k) {
+      if (ok[static_cast<std::int64_t>(k)].item<bool>()) readable.push_back(chunk[k]);
+    }
+  }
+  TrainData out;
+  out.labels = labels_of(readable).to(device);
+  out.streamed_views = views;
+  out.stream = [inputs, &dataset, readable = std::move(readable), crop_scale_min, device](int view,
+                                                                                          const torch::Tensor& rows) {
+    return inputs(dataset, items_at(readable, rows), "train", view, crop_scale_min).to(device);
+  };
+  return out;
+}
+
+}  // namespace
 
 TrainData training_data(const InputSource& inputs, const Dataset& dataset, const RunData& data, const Config& config,
                         const ModelBundle& model, std::shared_ptr<ZeroShotTeacher> teacher,
                         std::vector<std::string>& warnings) {
   const int views = std::max<int>(1, static_cast<int>(config.get_int("train.views")));
   const double crop_scale_min = config.get_double("data.crop_scale_min");
+  const std::int64_t listed = static_cast<std::int64_t>(data.train_set.items.size());
   TrainData out;
-  for (int v = 0; v < views; ++v) {
-    out.views.push_back(inputs(dataset, data.train_set.items, "train", v, crop_scale_min).to(model.device));
+  if (inputs.streamed) {
+    out = streamed_training_data(inputs, dataset, data.train_set.items, views, crop_scale_min, model.device);
+  } else {
+    for (int v = 0; v < views; ++v) {
+      out.views.push_back(inputs(dataset, data.train_set.items, "train", v, crop_scale_min).to(model.device));
+    }
+    out.labels = labels_of(data.train_set.items).to(model.device);
+    drop_unreadable(out.views, out.labels);
   }
-  out.labels = labels_of(data.train_set.items).to(model.device);
   out.zero_shot = std::move(teacher);
-  const std::int64_t listed = out.labels.size(0);
-  const std::int64_t readable = drop_unreadable(out.views, out.labels);
+  const std::int64_t readable = out.labels.size(0);
   if (readable == 0) {
     throw std::runtime_error("none of the " + std::to_string(listed) + " training images could be read");
   }

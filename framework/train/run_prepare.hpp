@@ -13,6 +13,7 @@
 #include "data/feature_cache.hpp"
 #include "data/few_shot.hpp"
 #include "promptlab/learner.hpp"
+#include "train/evaluate.hpp"
 #include "train/model_source.hpp"
 #include "train/protocol.hpp"
 #include "train/run_plan.hpp"
@@ -47,16 +48,31 @@ std::shared_ptr<Learner> build_learner(const PluginHost& host, const MethodSpec&
 /// precision. `enabled` false computes every feature and touches no file.
 FeatureCache run_feature_cache(const std::string& shared_dir, const ModelBundle& model, bool enabled = true);
 
-/// The learner's inputs for items of a dataset: (dataset, items, "train" | "test", view, crop scale).
-using InputSource = std::function<torch::Tensor(const Dataset&, const std::vector<DataItem>&, const std::string&,
-                                                int, double)>;
+/// The learner's inputs for items of a dataset, one row per item: (dataset, items, "train" | "test",
+/// view, crop scale).
+struct InputSource {
+  std::function<torch::Tensor(const Dataset&, const std::vector<DataItem>&, const std::string&, int, double)> fetch;
+  /// Images, decoded on every call: fetched a batch at a time (train_data.hpp). Cached features
+  /// (false) are fetched for a whole split at once, which is what their cache keys on.
+  bool streamed = false;
 
-/// Cached image features, or preprocessed images when the learner's input() is kImages. The
-/// references must outlive the source.
+  torch::Tensor operator()(const Dataset& dataset, const std::vector<DataItem>& items, const std::string& transform,
+                           int view, double crop_scale_min) const {
+    return fetch(dataset, items, transform, view, crop_scale_min);
+  }
+};
+
+/// How many items a streamed source decodes at once outside training: evaluate()'s batch, so that
+/// streamed evaluation runs the very batches a whole split would.
+inline constexpr std::size_t kStreamedItems = kEvaluateBatch;
+
+/// Cached image features, or preprocessed images (streamed) when the learner's input() is
+/// kImages. The references must outlive the source.
 InputSource input_source(const Learner& learner, ModelBundle& model, FeatureCache& cache,
                          std::vector<std::string>& warnings, const std::atomic<bool>* stop);
 
-/// Every training view (train.views of them) on the model's device, with the labels and the teacher.
+/// Every training view (train.views of them) on the model's device, with the labels and the teacher:
+/// held whole for features, streamed for images (then `dataset` must outlive the result).
 /// Unreadable images are left out of every view, with a warning; none readable throws.
 TrainData training_data(const InputSource& inputs, const Dataset& dataset, const RunData& data, const Config& config,
                         const ModelBundle& model, std::shared_ptr<ZeroShotTeacher> teacher,

@@ -11,11 +11,10 @@ std::map<std::string, double> run_sharpness(Learner& learner, const TrainData& d
                                             std::uint64_t seed) {
   const std::int64_t n = data.labels.size(0);
   const std::int64_t k = std::min<std::int64_t>(std::max<std::int64_t>(batch_size, 1), n);
-  if (k == 0 || data.views.empty()) return {};
+  if (k == 0 || data.view_count() == 0) return {};
   // Evenly spaced over the set, so that a set ordered by class gives every class its share.
   const torch::Tensor picked = torch::linspace(0, static_cast<double>(n - 1), k, torch::kDouble).round().to(torch::kLong);
-  const torch::Tensor& view = data.views.front();
-  const torch::Tensor x = view.index_select(0, picked.to(view.device()));
+  const torch::Tensor x = data.rows(0, picked);
   const torch::Tensor y = data.labels.index_select(0, picked.to(data.labels.device())).to(x.device());
   const std::vector<torch::Tensor> params = learner.trainable_parameters();
   const LossOfParameters loss = [&]() { return BatchObjective(learner, x, y).training_loss(); };

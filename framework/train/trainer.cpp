@@ -126,7 +126,7 @@ std::vector<std::string> trainable_names(Learner& learner, const std::vector<tor
 void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainOptions& options,
            const EpochCallback& on_epoch, const StepCallback& on_step, const std::atomic<bool>* stop,
            const CheckpointCallback& on_checkpoint) {
-  if (data.views.empty()) throw std::invalid_argument("train: no training features");
+  if (data.view_count() == 0) throw std::invalid_argument("train: no training data");
   const std::int64_t n = data.labels.size(0);
   const int bs = std::max(1, options.batch_size);
   const int steps = steps_per_epoch(n, bs);
@@ -141,7 +141,7 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = lr_at_epoch(epoch, options.schedule);
     sgd.set_lr(lr);
-    const torch::Tensor& feats = data.views[static_cast<std::size_t>(epoch) % data.views.size()];
+    const int view = epoch % data.view_count();
     std::vector<std::int64_t> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     Rng rng(mix_seed(options.seed, static_cast<std::uint64_t>(epoch)));
@@ -155,9 +155,8 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       const std::int64_t begin = static_cast<std::int64_t>(s) * bs;
       const std::int64_t end = std::min<std::int64_t>(begin + bs, n);
       // The order is drawn on the CPU (the same on every device); the batch is gathered where the data is.
-      torch::Tensor idx = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64)
-                              .to(feats.device(), /*non_blocking=*/false, /*copy=*/true);
-      torch::Tensor x = feats.index_select(0, idx);
+      const torch::Tensor idx = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64).clone();
+      torch::Tensor x = data.rows(view, idx);
       torch::Tensor y = data.labels.index_select(0, idx.to(data.labels.device())).to(x.device());
       BatchObjective objective(learner, x, y, data.zero_shot.get());
       StepMetrics m = rule.compute_gradient(objective);

@@ -1,5 +1,5 @@
 #pragma once
-// The training loop: epochs of shuffled mini-batches over cached image features,
+// The training loop: epochs of shuffled mini-batches over the training set's views (train_data.hpp),
 // the step rule's gradient, then the framework's SGD and schedule.
 #include <torch/torch.h>
 
@@ -15,16 +15,9 @@
 #include "promptlab/step_rule.hpp"
 #include "train/schedule.hpp"
 #include "train/sgd.hpp"
+#include "train/train_data.hpp"
 
 namespace promptlab {
-
-/// Training set as features: views[v] is [N, embed] for augmented view v; epoch e uses view e % views.size().
-struct TrainData {
-  std::vector<torch::Tensor> views;
-  torch::Tensor labels;  // [N] int64
-  /// The training classes' zero-shot teacher, for the "kl_to_zeroshot" term (null: none).
-  std::shared_ptr<ZeroShotTeacher> zero_shot;
-};
 
 /// Loop settings.
 struct TrainOptions {
