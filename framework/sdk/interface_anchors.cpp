@@ -24,6 +24,8 @@ LearnerOutput Learner::training_forward(const TrainingBatch& batch) {
   return {logits(input() == LearnerInput::kImages ? batch.images : batch.image_features), {}};
 }
 
+void Learner::end_epoch(const EpochEnd& /*epoch*/) {}
+
 void Learner::set_target(const std::vector<std::string>& classnames, const std::string& /*prompt_template*/) {
   set_classnames(classnames);
 }

@@ -181,6 +181,10 @@ void train(Learner& learner, StepRule& rule, const TrainData& data, const TrainO
       if (on_step) on_step(epoch, s + 1, steps, loss_sum / (s + 1), seen ? 100.0 * correct / seen : 0.0);
       stop_point("step", epoch, s + 1);
     }
+    {
+      torch::NoGradGuard no_grad;
+      learner.end_epoch(EpochEnd{epoch, options.epochs});
+    }
     EpochReport report;
     report.epoch = epoch;
     report.values = aggregate_step_metrics(step_metrics);

@@ -52,6 +52,12 @@ struct LearnerOutput {
   LossTerms terms;       // e.g. {"kg": ...}; empty for a learner trained on cross-entropy alone
 };
 
+/// Where training stands when one of its epochs ends.
+struct EpochEnd {
+  int epoch = 0;   // the epoch that just ended, counted from 0
+  int epochs = 0;  // how many epochs the run trains
+};
+
 /// A prompt learner. The image encoder is frozen, so learners receive image
 /// features (projected, not normalised) and return logits [B, n_cls].
 ///
@@ -85,6 +91,12 @@ class PROMPTLAB_API Learner : public torch::nn::Module {
   /// "ce", "loss" and "kl_to_zeroshot" belong to the framework. Each term's value at the
   /// unperturbed parameters is stored per epoch as the metric "loss_<name>".
   virtual LearnerOutput training_forward(const TrainingBatch& batch);
+  /// Called after each epoch's last step, without gradient recording, before the framework
+  /// checkpoints the learner; never for an epoch that was interrupted. For methods that act on whole epochs, such as PromptSRC's
+  /// Gaussian-weighted average of the prompts over the epochs: keep that state in registered
+  /// buffers, which checkpoints hold, so that a resumed run ends as an uninterrupted one would.
+  /// The default does nothing.
+  virtual void end_epoch(const EpochEnd& epoch);
   /// Trainable tensors; defaults to every parameter that requires grad.
   virtual std::vector<torch::Tensor> trainable_parameters();
   /// Human-readable description of what was learned (e.g. nearest words of ctx), stored as an artifact.

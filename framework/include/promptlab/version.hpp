@@ -20,6 +20,7 @@ inline constexpr const char* kVersion = PROMPTLAB_VERSION_STRING;
 ///    and TermGradient::value are tensors; sam::global_norm and sam::global_cosine return tensors;
 ///    CoopOptions::from_config reads every coop.* key without a default (and coop.csc on request).
 /// 6: ClipModel holds the text encoder's recomputation chunk (set_text_grad_chunk).
-inline constexpr std::uint32_t kPluginApiVersion = 6;
+/// 7: libpromptlab exports only the SDK (hidden visibility); Learner::end_epoch.
+inline constexpr std::uint32_t kPluginApiVersion = 7;
 
 }  // namespace promptlab
