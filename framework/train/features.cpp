@@ -115,10 +115,12 @@ torch::Tensor preprocessed_images(const Dataset& dataset, const std::vector<Data
   return images;
 }
 
+torch::Tensor readable_rows(const torch::Tensor& features) { return ~features.flatten(1).isnan().any(1); }
+
 std::int64_t drop_unreadable(std::vector<torch::Tensor>& views, torch::Tensor& labels) {
   if (views.empty()) return labels.size(0);
-  torch::Tensor keep = ~views[0].flatten(1).isnan().any(1);
-  for (std::size_t v = 1; v < views.size(); ++v) keep &= ~views[v].flatten(1).isnan().any(1);
+  torch::Tensor keep = readable_rows(views[0]);
+  for (std::size_t v = 1; v < views.size(); ++v) keep &= readable_rows(views[v]);
   if (keep.all().item<bool>()) return labels.size(0);
   torch::Tensor idx = keep.nonzero().squeeze(1).to(labels.device());
   for (auto& view : views) view = view.index_select(0, idx.to(view.device()));

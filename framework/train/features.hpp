@@ -27,6 +27,9 @@ torch::Tensor preprocessed_images(const Dataset& dataset, const std::vector<Data
                                   const std::string& transform, int view, std::vector<std::string>& warnings,
                                   double crop_scale_min = kReferenceCropScaleMin);
 
+/// Which rows (first dimension) of `features` (or images) hold no NaN, i.e. were read: bool [N].
+torch::Tensor readable_rows(const torch::Tensor& features);
+
 /// Rows (first dimension) of `features` (or images) without NaN, with the matching labels; returns the kept count.
 std::int64_t drop_unreadable(torch::Tensor& features, torch::Tensor& labels);
 

@@ -26,8 +26,7 @@ Accuracy split_accuracy(Learner& learner, const InputSource& inputs, const Datas
   const std::size_t chunk = inputs.streamed ? std::max<std::size_t>(streamed_chunk, 1) : std::max<std::size_t>(items.size(), 1);
   Accuracy total;
   for (std::size_t begin = 0; begin < items.size(); begin += chunk) {
-    const std::vector<DataItem> part(items.begin() + static_cast<std::ptrdiff_t>(begin),
-                                     items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), begin + chunk)));
+    const std::vector<DataItem> part = item_range(items, begin, chunk);
     torch::Tensor x = inputs(from, part, "test", 0, kReferenceCropScaleMin);
     torch::Tensor y = labels_of(part);
     drop_unreadable(x, y);

@@ -65,6 +65,12 @@ InputSource input_source(const Learner& learner, ModelBundle& model, FeatureCach
           /*streamed=*/false};
 }
 
+std::vector<DataItem> item_range(const std::vector<DataItem>& items, std::size_t begin, std::size_t count) {
+  const std::size_t first = std::min(begin, items.size());
+  const std::size_t last = first + std::min(count, items.size() - first);
+  return {items.begin() + static_cast<std::ptrdiff_t>(first), items.begin() + static_cast<std::ptrdiff_t>(last)};
+}
+
 namespace {
 
 // The items of `items` at `rows` (int64, CPU).
@@ -82,11 +88,11 @@ TrainData streamed_training_data(const InputSource& inputs, const Dataset& datas
                                  int views, double crop_scale_min, const torch::Device& device) {
   std::vector<DataItem> readable;
   for (std::size_t begin = 0; begin < items.size(); begin += kStreamedItems) {
-    const std::vector<DataItem> chunk(items.begin() + static_cast<std::ptrdiff_t>(begin),
-                                      items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), begin + kStreamedItems)));
-    const torch::Tensor ok = ~inputs(dataset, chunk, "train", 0, crop_scale_min).flatten(1).isnan().any(1);
+    const std::vector<DataItem> chunk = item_range(items, begin, kStreamedItems);
+    const torch::Tensor ok = readable_rows(inputs(dataset, chunk, "train", 0, crop_scale_min)).to(torch::kCPU);
+    const auto read = ok.accessor<bool, 1>();
     for (std::size_t k = 0; k < chunk.size(); ++k) {
-      if (ok[static_cast<std::int64_t>(k)].item<bool>()) readable.push_back(chunk[k]);
+      if (read[static_cast<std::int64_t>(k)]) readable.push_back(chunk[k]);
     }
   }
   TrainData out;

@@ -62,6 +62,9 @@ struct InputSource {
   }
 };
 
+/// Items [begin, begin + count) of `items`, cut at its end.
+std::vector<DataItem> item_range(const std::vector<DataItem>& items, std::size_t begin, std::size_t count);
+
 /// How many items a streamed source decodes at once outside training: evaluate()'s batch, so that
 /// streamed evaluation runs the very batches a whole split would.
 inline constexpr std::size_t kStreamedItems = kEvaluateBatch;

@@ -7,6 +7,7 @@
 
 #include "train/batch_objective.hpp"
 #include "train/run_train.hpp"
+#include "train/separable_data.hpp"
 #include "train/trainer.hpp"
 
 using namespace promptlab;
@@ -45,14 +46,6 @@ class AveragingLearner : public Learner {
   torch::Tensor weight_, average_, seen_;
 };
 
-TrainData two_blobs(int n) {
-  torch::manual_seed(0);
-  torch::Tensor labels = torch::arange(n) % 2;
-  torch::Tensor f = torch::randn({n, 4}) * 0.1;
-  f.select(1, 0).add_(labels.to(torch::kFloat) * 2 - 1);
-  return TrainData{{f}, labels};
-}
-
 Config run_config(int epochs) {
   Config c;
   c.set("train.epochs", std::int64_t{epochs});
@@ -76,7 +69,7 @@ TEST(EndEpoch, CalledAfterEachEpochsStepsAndBeforeItsCheckpoint) {
   options.epochs = 3;
   options.batch_size = 8;  // 32 items: 4 steps an epoch
   std::vector<int> ends_seen_at_checkpoint;
-  train(learner, rule, two_blobs(32), options, {}, {}, nullptr,
+  train(learner, rule, test::separable_data(32), options, {}, {}, nullptr,
         [&](int, const Sgd&) { ends_seen_at_checkpoint.push_back(static_cast<int>(learner.calls.size())); });
   const std::vector<std::pair<int, int>> expected{{0, 3}, {1, 3}, {2, 3}};
   EXPECT_EQ(learner.calls, expected);
@@ -88,7 +81,7 @@ TEST(EndEpoch, AResumedRunEndsAsAnUninterruptedOne) {
   const auto dir = std::filesystem::path(PROMPTLAB_BUILD_DIR) / "test-tmp" / "end_epoch_resume";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const TrainData data = two_blobs(32);
+  const TrainData data = test::separable_data(32);
   const Config config = run_config(4);
   PlainStepRule rule;
 

@@ -5,6 +5,7 @@
 
 #include "train/batch_objective.hpp"
 #include "train/evaluate.hpp"
+#include "train/separable_data.hpp"
 #include "train/trainer.hpp"
 
 using namespace promptlab;
@@ -22,13 +23,7 @@ class LinearLearner : public Learner {
   torch::Tensor weight_;
 };
 
-TrainData separable_data(int n) {
-  torch::manual_seed(0);
-  torch::Tensor labels = torch::arange(n) % 2;
-  torch::Tensor f = torch::randn({n, 4}) * 0.1;
-  f.select(1, 0).add_(labels.to(torch::kFloat) * 2 - 1);
-  return TrainData{{f}, labels};
-}
+using test::separable_data;
 
 }  // namespace
 

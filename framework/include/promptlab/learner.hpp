@@ -92,10 +92,10 @@ class PROMPTLAB_API Learner : public torch::nn::Module {
   /// unperturbed parameters is stored per epoch as the metric "loss_<name>".
   virtual LearnerOutput training_forward(const TrainingBatch& batch);
   /// Called after each epoch's last step, without gradient recording, before the framework
-  /// checkpoints the learner; never for an epoch that was interrupted. For methods that act on whole epochs, such as PromptSRC's
-  /// Gaussian-weighted average of the prompts over the epochs: keep that state in registered
-  /// buffers, which checkpoints hold, so that a resumed run ends as an uninterrupted one would.
-  /// The default does nothing.
+  /// checkpoints the learner; never for an epoch that was interrupted. For methods that act on
+  /// whole epochs, such as PromptSRC's Gaussian-weighted average of the prompts over the epochs:
+  /// keep that state in registered buffers, which checkpoints hold, so that a resumed run ends as
+  /// an uninterrupted one would. The default does nothing.
   virtual void end_epoch(const EpochEnd& epoch);
   /// Trainable tensors; defaults to every parameter that requires grad.
   virtual std::vector<torch::Tensor> trainable_parameters();
