@@ -320,6 +320,63 @@ torch::Tensor ClipModelImpl::encode_text_embeddings_prompted(const torch::Tensor
   return pass(embeddings, eot, deep_prompts);
 }
 
+torch::Tensor ClipModelImpl::encode_text_shared_prefix(const torch::Tensor& prefix, const torch::Tensor& suffix,
+                                                       const torch::Tensor& eot_positions) {
+  const Parts& p = *parts_;
+  const ClipConfig& c = config_;
+  check_dims(prefix, 3, "prefix");
+  check_dims(suffix, 3, "suffix");
+  check_dims(eot_positions, 1, "eot_positions");
+  const std::int64_t groups = prefix.size(0), prefix_len = prefix.size(1);
+  const std::int64_t n = suffix.size(0);
+  if (prefix.size(2) != c.text_width || suffix.size(2) != c.text_width || groups == 0 || n % groups != 0 ||
+      prefix_len + suffix.size(1) > c.context_length) {
+    throw std::invalid_argument("ClipModel: a shared prefix [G, P, " + std::to_string(c.text_width) +
+                                "] and suffixes [N, L - P, " + std::to_string(c.text_width) +
+                                "] with N a multiple of G and L <= " + std::to_string(c.context_length) +
+                                " are needed, got " + c10::str(prefix.sizes()) + " and " + c10::str(suffix.sizes()));
+  }
+  const std::int64_t per_group = n / groups;
+  const auto whole = [&] {
+    const torch::Tensor repeated = prefix.unsqueeze(1).expand({groups, per_group, prefix_len, c.text_width});
+    return torch::cat({repeated.reshape({n, prefix_len, c.text_width}).to(suffix.scalar_type()), suffix}, 1);
+  };
+  check_runnable(p.text_projection);
+  const auto device = p.text_projection.device();
+  const bool wants_gradient = prefix.requires_grad() || suffix.requires_grad();
+  const bool recomputed = text_grad_chunk_ > 0 && n > text_grad_chunk_ && wants_gradient && torch::GradMode::is_enabled();
+  if (!share_text_prefix_ || prefix_len == 0 || n == 0 || recomputed) return encode_text_embeddings(whole(), eot_positions);
+
+  if (eot_positions.size(0) != n) {
+    throw std::invalid_argument("ClipModel: " + std::to_string(eot_positions.size(0)) + " EOT positions for " +
+                                std::to_string(n) + " sequences");
+  }
+  const torch::Tensor eot = eot_positions.to(device, torch::kLong);
+  const auto [first, last] = parts_->eot_min_max(eot_positions.scalar_type() == torch::kLong ? eot_positions : eot);
+  if (first < prefix_len || last >= prefix_len + suffix.size(1)) {
+    throw std::invalid_argument("ClipModel: EOT positions " + std::to_string(first) + ".." + std::to_string(last) +
+                                " must fall in the suffix, positions " + std::to_string(prefix_len) + ".." +
+                                std::to_string(prefix_len + suffix.size(1) - 1));
+  }
+  const auto dtype = p.text_projection.scalar_type();
+  SharedPrefixLayout layout;
+  layout.groups = groups;
+  layout.prefix_len = prefix_len;
+  layout.sequences = n;
+  layout.suffix_len = (truncate_text_ ? last + 1 : prefix_len + suffix.size(1)) - prefix_len;
+  const auto options = torch::TensorOptions().dtype(dtype).device(device);
+  layout.prefix_mask = causal_mask(prefix_len, prefix_len, options);
+  layout.suffix_mask = causal_mask(layout.suffix_len, prefix_len + layout.suffix_len, options);
+  const torch::Tensor positions = p.positional_embedding.to(dtype);
+  const torch::Tensor head = (prefix.to(device, dtype) + positions.narrow(0, 0, prefix_len)).reshape({-1, c.text_width});
+  const torch::Tensor tail = (suffix.to(device, dtype).narrow(1, 0, layout.suffix_len) +
+                              positions.narrow(0, prefix_len, layout.suffix_len))
+                                 .reshape({-1, c.text_width});
+  const torch::Tensor x = run_transformer_shared_prefix(torch::cat({head, tail}, 0), layout, c.text_heads(), p.text_blocks);
+  const torch::Tensor rows = torch::arange(n, eot.options()).mul_(layout.suffix_len).add_(eot - prefix_len + groups * prefix_len);
+  return torch::mm(layer_norm_fp32(x.index_select(0, rows), p.ln_final), p.text_projection);
+}
+
 torch::Tensor ClipModelImpl::text_pass(const Parts& p, const ClipConfig& c, std::int64_t len, std::int64_t n_prompts,
                                        const torch::Tensor& embeddings, const torch::Tensor& eot,
                                        const std::vector<torch::Tensor>& deep_prompts) {
@@ -331,9 +388,7 @@ torch::Tensor ClipModelImpl::text_pass(const Parts& p, const ClipConfig& c, std:
   x = (x + p.positional_embedding.narrow(0, 0, len).to(dtype)).reshape({n * len, c.text_width});
 
   // Additive causal mask: -inf strictly above the diagonal (tiny; built per call, no shared state).
-  const torch::Tensor mask = torch::full({len, len}, -std::numeric_limits<float>::infinity(),
-                                         torch::TensorOptions().dtype(dtype).device(device))
-                                 .triu_(1);
+  const torch::Tensor mask = causal_mask(len, len, torch::TensorOptions().dtype(dtype).device(device));
   if (n_prompts == 0) {
     x = run_transformer(x, n, len, c.text_heads(), p.text_blocks, mask);
   } else {

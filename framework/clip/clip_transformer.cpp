@@ -2,6 +2,7 @@
 #include "clip/clip_transformer.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace promptlab {
 namespace {
@@ -21,21 +22,10 @@ torch::Tensor quick_gelu(torch::Tensor x) {
   return x.mul_(gate);
 }
 
-// Multi-head self-attention of h [B*L, d]; returns the heads' concatenated output
-// [B*L, d] before out_proj.
-torch::Tensor self_attention(const torch::Tensor& h, std::int64_t batch, std::int64_t len,
-                             std::int64_t heads, const BlockWeights& w, const torch::Tensor& mask) {
-  const std::int64_t width = h.size(1);
-  const std::int64_t head_dim = width / heads;
-  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
-  // [B*L, 3d] -> [3, B, H, L, hd], one copy; q, k, v are then contiguous slices.
-  torch::Tensor qkv = torch::addmm(w.in_proj_bias, h, w.in_proj_weight.t())
-                          .view({batch, len, 3, heads, head_dim})
-                          .permute({2, 0, 3, 1, 4})
-                          .contiguous();
-  torch::Tensor q = qkv[0].view({batch * heads, len, head_dim});
-  torch::Tensor k = qkv[1].view({batch * heads, len, head_dim});
-  torch::Tensor v = qkv[2].view({batch * heads, len, head_dim});
+// softmax(q k^T * scale + mask) v over [batch*heads, rows, head_dim] heads; mask is additive
+// [q rows, k rows] or undefined.
+torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const torch::Tensor& mask) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   torch::Tensor scores;
   if (mask.defined()) {
     scores = torch::baddbmm(mask, q, k.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
@@ -43,11 +33,65 @@ torch::Tensor self_attention(const torch::Tensor& h, std::int64_t batch, std::in
     scores = torch::bmm(q, k.transpose(1, 2));
     scores.mul_(scale);
   }
-  torch::Tensor probs = at::_softmax(scores, -1, false);
-  return torch::bmm(probs, v)
-      .view({batch, heads, len, head_dim})
-      .permute({0, 2, 1, 3})
-      .reshape({batch * len, width});
+  return torch::bmm(at::_softmax(scores, -1, false), v);
+}
+
+// Rows [batch*len, 3d] of packed q/k/v -> [3, batch, heads, len, head_dim], one copy; q, k and v
+// are then contiguous slices.
+torch::Tensor split_heads(const torch::Tensor& qkv, std::int64_t batch, std::int64_t len, std::int64_t heads) {
+  const std::int64_t head_dim = qkv.size(1) / 3 / heads;
+  return qkv.view({batch, len, 3, heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();
+}
+
+// [batch*heads, len, head_dim] -> [batch*len, width]: the heads' outputs concatenated per row.
+torch::Tensor merge_heads(const torch::Tensor& out, std::int64_t batch, std::int64_t len, std::int64_t heads) {
+  const std::int64_t head_dim = out.size(-1);
+  return out.view({batch, heads, len, head_dim}).permute({0, 2, 1, 3}).reshape({batch * len, heads * head_dim});
+}
+
+torch::Tensor project_qkv(const torch::Tensor& h, const BlockWeights& w) {
+  return torch::addmm(w.in_proj_bias, h, w.in_proj_weight.t());
+}
+
+// Multi-head self-attention of h [B*L, d]; returns the heads' concatenated output
+// [B*L, d] before out_proj.
+torch::Tensor self_attention(const torch::Tensor& h, std::int64_t batch, std::int64_t len,
+                             std::int64_t heads, const BlockWeights& w, const torch::Tensor& mask) {
+  const torch::Tensor qkv = split_heads(project_qkv(h, w), batch, len, heads);
+  const std::int64_t head_dim = qkv.size(-1);
+  const auto flat = [&](std::int64_t i) { return qkv[i].view({batch * heads, len, head_dim}); };
+  return merge_heads(attend(flat(0), flat(1), flat(2), mask), batch, len, heads);
+}
+
+// Self-attention over rows [groups*P prefix rows; sequences*S suffix rows] (SharedPrefixLayout):
+// the prefix rows attend among themselves; each suffix row attends to its group's prefix and to
+// its own sequence's earlier suffix rows.
+torch::Tensor shared_prefix_attention(const torch::Tensor& h, const SharedPrefixLayout& s, std::int64_t heads,
+                                      const BlockWeights& w) {
+  const torch::Tensor qkv = project_qkv(h, w);
+  const std::int64_t prefix_rows = s.groups * s.prefix_len;
+  const torch::Tensor pre = split_heads(qkv.narrow(0, 0, prefix_rows), s.groups, s.prefix_len, heads);
+  const torch::Tensor suf = split_heads(qkv.narrow(0, prefix_rows, qkv.size(0) - prefix_rows), s.sequences,
+                                        s.suffix_len, heads);
+  const std::int64_t head_dim = qkv.size(1) / 3 / heads;
+  const auto flat = [&](const torch::Tensor& t, std::int64_t n, std::int64_t len) {
+    return t.reshape({n * heads, len, head_dim});
+  };
+  const torch::Tensor out_pre = attend(flat(pre[0], s.groups, s.prefix_len), flat(pre[1], s.groups, s.prefix_len),
+                                       flat(pre[2], s.groups, s.prefix_len), s.prefix_mask);
+  // Each group's prefix keys and values, repeated for its sequences, then the sequence's own.
+  const std::int64_t per_group = s.sequences / s.groups;
+  const torch::Tensor kv_pre = pre.narrow(0, 1, 2)
+                                   .unsqueeze(2)
+                                   .expand({2, s.groups, per_group, heads, s.prefix_len, head_dim})
+                                   .reshape({2, s.sequences, heads, s.prefix_len, head_dim});
+  const torch::Tensor kv = torch::cat({kv_pre, suf.narrow(0, 1, 2)}, 3);
+  const std::int64_t keys = s.prefix_len + s.suffix_len;
+  const torch::Tensor out_suf = attend(flat(suf[0], s.sequences, s.suffix_len), flat(kv[0], s.sequences, keys),
+                                       flat(kv[1], s.sequences, keys), s.suffix_mask);
+  return torch::cat({merge_heads(out_pre, s.groups, s.prefix_len, heads),
+                     merge_heads(out_suf, s.sequences, s.suffix_len, heads)},
+                    0);
 }
 
 // x + linear(a): the residual rides in addmm's input, the bias is added in place.
@@ -58,9 +102,10 @@ torch::Tensor residual_linear(const torch::Tensor& x, const torch::Tensor& a,
   return out;
 }
 
-torch::Tensor residual_block(const torch::Tensor& x, std::int64_t batch, std::int64_t len,
-                             std::int64_t heads, const BlockWeights& w, const torch::Tensor& mask) {
-  torch::Tensor attn = self_attention(layer_norm_fp32(x, w.ln_1), batch, len, heads, w, mask);
+// The pre-LN block around an attention function of ln_1(x).
+template <typename Attention>
+torch::Tensor residual_block(const torch::Tensor& x, const BlockWeights& w, const Attention& attention) {
+  torch::Tensor attn = attention(layer_norm_fp32(x, w.ln_1));
   torch::Tensor mid = residual_linear(x, attn, w.out_proj_weight, w.out_proj_bias);
   torch::Tensor hidden = quick_gelu(torch::addmm(w.fc_bias, layer_norm_fp32(mid, w.ln_2), w.fc_weight.t()));
   return residual_linear(mid, hidden, w.proj_weight, w.proj_bias);
@@ -138,7 +183,21 @@ torch::Tensor layer_norm_fp32(const torch::Tensor& x, const LayerNormWeights& ln
 torch::Tensor run_transformer(torch::Tensor x, std::int64_t batch, std::int64_t len,
                               std::int64_t heads, const std::vector<BlockWeights>& blocks,
                               const torch::Tensor& mask) {
-  for (const auto& block : blocks) x = residual_block(x, batch, len, heads, block, mask);
+  for (const auto& w : blocks) {
+    x = residual_block(x, w, [&](const torch::Tensor& h) { return self_attention(h, batch, len, heads, w, mask); });
+  }
+  return x;
+}
+
+torch::Tensor causal_mask(std::int64_t rows, std::int64_t cols, const torch::TensorOptions& options) {
+  return torch::full({rows, cols}, -std::numeric_limits<float>::infinity(), options).triu_(cols - rows + 1);
+}
+
+torch::Tensor run_transformer_shared_prefix(torch::Tensor x, const SharedPrefixLayout& layout, std::int64_t heads,
+                                            const std::vector<BlockWeights>& blocks) {
+  for (const auto& w : blocks) {
+    x = residual_block(x, w, [&](const torch::Tensor& h) { return shared_prefix_attention(h, layout, heads, w); });
+  }
   return x;
 }
 

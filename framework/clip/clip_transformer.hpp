@@ -45,4 +45,22 @@ torch::Tensor run_transformer(torch::Tensor x, std::int64_t batch, std::int64_t 
                               std::int64_t heads, const std::vector<BlockWeights>& blocks,
                               const torch::Tensor& mask);
 
+/// An additive causal mask [rows, cols] for the last `rows` of `cols` positions: -inf where a
+/// column comes after its row's position.
+torch::Tensor causal_mask(std::int64_t rows, std::int64_t cols, const torch::TensorOptions& options);
+
+/// Rows of sequences whose first `prefix_len` tokens are the same within each of `groups` groups of
+/// `sequences / groups` consecutive sequences: each group's prefix rows once ([groups * prefix_len]),
+/// then every sequence's remaining `suffix_len` rows ([sequences * suffix_len]).
+struct SharedPrefixLayout {
+  std::int64_t groups = 0, prefix_len = 0, sequences = 0, suffix_len = 0;
+  torch::Tensor prefix_mask;  // causal_mask(prefix_len, prefix_len)
+  torch::Tensor suffix_mask;  // causal_mask(suffix_len, prefix_len + suffix_len)
+};
+
+/// run_transformer under a causal mask over rows in SharedPrefixLayout: the same outputs as running
+/// every sequence whole (up to float rounding), with each group's prefix computed once.
+torch::Tensor run_transformer_shared_prefix(torch::Tensor x, const SharedPrefixLayout& layout, std::int64_t heads,
+                                            const std::vector<BlockWeights>& blocks);
+
 }  // namespace promptlab

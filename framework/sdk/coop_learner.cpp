@@ -41,7 +41,10 @@ torch::Tensor CoopLearner::prompt_embeddings() const {
 }
 
 torch::Tensor CoopLearner::text_features() {
-  torch::Tensor text = clip_->encode_text_embeddings(prompt_embeddings(), tokens_.eot);
+  // One context for every class, before the class name: [SOS, ctx] is shared by all prompts.
+  torch::Tensor text = !options_.csc && options_.position == ClassTokenPosition::kEnd
+                           ? encode_context_prompts(clip_, ctx_.unsqueeze(0), tokens_)
+                           : clip_->encode_text_embeddings(prompt_embeddings(), tokens_.eot);
   return text / text.norm(2, -1, true);
 }
 

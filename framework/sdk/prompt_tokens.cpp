@@ -84,4 +84,21 @@ torch::Tensor assemble_prompts(const torch::Tensor& learned_ctx, const PromptTok
   return torch::cat(rows, cls_dim);
 }
 
+torch::Tensor encode_context_prompts(ClipModel& clip, const torch::Tensor& learned_ctx, const PromptTokens& tokens) {
+  const torch::Tensor ctx = learned_ctx.to(tokens.embeddings.scalar_type());
+  const std::int64_t n_cls = tokens.embeddings.size(0);
+  const std::int64_t n_ctx = tokens.n_ctx;
+  const std::int64_t width = tokens.embeddings.size(2);
+  if (ctx.dim() != 3 || ctx.size(1) != n_ctx || ctx.size(2) != width) {
+    throw std::invalid_argument("encode_context_prompts: context of shape " + c10::str(ctx.sizes()) +
+                                " does not match [G, " + std::to_string(n_ctx) + ", " + std::to_string(width) + "]");
+  }
+  const std::int64_t groups = ctx.size(0);
+  const torch::Tensor sos = tokens.embeddings.narrow(0, 0, 1).narrow(1, 0, 1).expand({groups, 1, width});
+  const torch::Tensor rest = tokens.embeddings.narrow(1, 1 + n_ctx, tokens.embeddings.size(1) - 1 - n_ctx);
+  const torch::Tensor suffix =
+      rest.unsqueeze(0).expand({groups, n_cls, rest.size(1), width}).reshape({groups * n_cls, rest.size(1), width});
+  return clip->encode_text_shared_prefix(torch::cat({sos, ctx}, 1), suffix, tokens.eot.repeat({groups}));
+}
+
 }  // namespace promptlab

@@ -62,6 +62,7 @@ ExperimentOutcome run_experiment(PluginHost& host, RunStore& store, const std::s
   std::shared_ptr<Dataset> dataset = open_dataset(host, request.dataset, config);
   ModelBundle model = load_model(config);
   model.clip->set_text_grad_chunk(request.text_chunk);
+  model.clip->set_share_text_prefix(request.shared_prefix);
 
   RunRecorder recorder(store);
   ExperimentOutcome outcome;

@@ -32,6 +32,8 @@ struct ExperimentRequest {
                                          // tasks of a sweep share one, each with its own store
   std::int64_t text_chunk = kDefaultTextGradChunk;  // > 0: the text encoder's recomputation, this many sequences at a time
                                          // (ClipModel::set_text_grad_chunk; memory, not results: docs/speed.md)
+  bool shared_prefix = true;             // false: every prompt encoded whole (ClipModel::set_share_text_prefix;
+                                         // speed, not results: docs/speed.md)
 };
 
 /// Framework-wide defaults (the lowest layer of every resolved config).

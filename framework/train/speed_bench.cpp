@@ -78,6 +78,33 @@ double text_encoder_flops(const ClipConfig& c, std::int64_t sequences, std::int6
   return 2.0 * per_sequence * static_cast<double>(sequences);
 }
 
+std::vector<std::string> speed_class_names(const Tokenizer& tokenizer, std::int64_t n) {
+  constexpr std::size_t kLongest = 4;  // tokens in the longest name
+  std::vector<std::string> words;
+  for (std::size_t id = 0; id < tokenizer.vocab_size() && words.size() < 64; ++id) {
+    std::string word = tokenizer.decode({static_cast<std::int64_t>(id)});
+    while (!word.empty() && word.back() == ' ') word.pop_back();
+    const bool letters = !word.empty() && std::all_of(word.begin(), word.end(), [](char ch) {
+      return ch >= 'a' && ch <= 'z';
+    });
+    if (letters && tokenizer.encode(word).size() == 1) words.push_back(word);
+  }
+  if (words.size() < kLongest) {
+    throw std::invalid_argument("bench-speed: the vocabulary has " + std::to_string(words.size()) +
+                                " single-token words; class names need " + std::to_string(kLongest));
+  }
+  std::vector<std::string> names;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::size_t length = 2 + static_cast<std::size_t>(i % 3);
+    std::string name;
+    for (std::size_t j = 0; j < length; ++j) {
+      name += (j ? " " : "") + words[(static_cast<std::size_t>(i) * kLongest + j) % words.size()];
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 double measured_peak_gflops(int repeats, const torch::Device& device) {
   torch::NoGradGuard no_grad;
   double best = 0.0;
@@ -136,11 +163,12 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   const auto fp32_features = encode_both();
   clip->set_precision(o.precision);
   clip->set_text_grad_chunk(o.text_chunk);
+  clip->set_share_text_prefix(o.shared_prefix);
 
   LearnerContext ctx;
   ctx.clip = clip;
   ctx.tokenizer = tokenizer.get();
-  for (std::int64_t i = 0; i < o.n_cls; ++i) ctx.classnames.push_back("class " + std::to_string(i));
+  ctx.classnames = speed_class_names(*tokenizer, o.n_cls);
   ctx.prompt_template = "a photo of a {}.";
   ctx.config = config;
   ctx.device = o.device;
@@ -201,6 +229,7 @@ SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& o) {
   r.n_cls = o.n_cls;
   r.batch = o.batch;
   r.text_chunk = o.text_chunk;
+  r.shared_prefix = o.shared_prefix;
   r.steps = o.steps;
   r.threads = at::get_num_threads();
   r.text_step_seconds = median(text_times);

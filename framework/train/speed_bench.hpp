@@ -4,12 +4,14 @@
 // machine's measured matrix-product rate for scale. Figures are medians over the timed steps.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "promptlab/clip_model.hpp"
 
 namespace promptlab {
 
 class PluginHost;
+class Tokenizer;
 
 struct SpeedOptions {
   std::string method = "coop";
@@ -22,11 +24,13 @@ struct SpeedOptions {
   std::uint64_t seed = 1;
   torch::Device device = torch::kCPU;  // where the model, the images and the learner live
   std::int64_t text_chunk = kDefaultTextGradChunk;  // the text encoder's recomputation (ClipModel::set_text_grad_chunk)
+  bool shared_prefix = true;                         // ClipModel::set_share_text_prefix
 };
 
 struct SpeedReport {
   std::string method, learner, step_rule, preset, precision;
   std::int64_t n_cls = 0, batch = 0, text_chunk = 0;
+  bool shared_prefix = true;
   std::string device;
   int steps = 0, threads = 0;
   double text_step_seconds = 0;  // learner forward + backward + step rule + SGD, given image features
@@ -57,6 +61,11 @@ double vit_image_flops(const ClipConfig& config, std::int64_t batch);
 /// Floating-point operations of the text encoder's forward pass and its backward to the input
 /// embeddings (not to the frozen weights) on `sequences` prompts of `tokens` tokens.
 double text_encoder_flops(const ClipConfig& config, std::int64_t sequences, std::int64_t tokens);
+
+/// `n` class names of 2, 3, 4, 2, ... tokens (2 + i % 3, as the reference script draws them), each
+/// a run of single-token words of `tokenizer`, so both sides time prompts of the same length.
+/// Throws when the vocabulary has fewer than 4 single-token words.
+std::vector<std::string> speed_class_names(const Tokenizer& tokenizer, std::int64_t n);
 
 /// Measures `options.method` (its learner and step rule, with the method's default config).
 SpeedReport measure_speed(const PluginHost& host, const SpeedOptions& options);

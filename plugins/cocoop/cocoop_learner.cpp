@@ -48,10 +48,15 @@ torch::Tensor CocoopLearner::logits(const torch::Tensor& image_features) {
   const std::int64_t n_ctx = ctx_.size(0);
   const std::int64_t width = ctx_.size(1);
   const torch::Tensor shifted = ctx_.unsqueeze(0) + meta_net_->forward(f).unsqueeze(1);  // [B, n_ctx, W]
-  const torch::Tensor ctx = shifted.unsqueeze(1).expand({batch, n_cls, n_ctx, width});
-  const torch::Tensor prompts = assemble_prompts(ctx, tokens_, options_.position);  // [B, n_cls, L, W]
-  const torch::Tensor eot = tokens_.eot.repeat({batch});
-  torch::Tensor text = clip_->encode_text_embeddings(prompts.reshape({batch * n_cls, prompts.size(2), width}), eot);
+  torch::Tensor text;
+  if (options_.position == ClassTokenPosition::kEnd) {
+    text = encode_context_prompts(clip_, shifted, tokens_);  // [SOS, ctx + bias] once per image
+  } else {
+    const torch::Tensor ctx = shifted.unsqueeze(1).expand({batch, n_cls, n_ctx, width});
+    const torch::Tensor prompts = assemble_prompts(ctx, tokens_, options_.position);  // [B, n_cls, L, W]
+    text = clip_->encode_text_embeddings(prompts.reshape({batch * n_cls, prompts.size(2), width}),
+                                         tokens_.eot.repeat({batch}));
+  }
   text = text.view({batch, n_cls, -1});
   text = text / text.norm(2, -1, true);
   const torch::Tensor scale = clip_->logit_scale_exp().to(text.options());

@@ -5,6 +5,8 @@
 #include <torch/cuda.h>
 
 #include "cli/cli_test_util.hpp"
+#include "promptlab/tokenizer.hpp"
+#include "train/model_source.hpp"
 #include "train/speed_bench.hpp"
 
 using promptlab::test::run_cli;
@@ -108,6 +110,21 @@ TEST(BenchSpeed, TextEncoderFlopsCountForwardAndTheBackwardToTheInputs) {
   EXPECT_DOUBLE_EQ(promptlab::text_encoder_flops(c, 100, 9), 100 * expected);
   // About 2 x 12 x 3 MACs per weight per token: 12 layers of 3.1 M weights, forward and backward.
   EXPECT_NEAR(expected / 9, 2 * 2 * 12 * 12 * w * w, 0.02 * expected / 9);
+}
+
+// The reference script's class names are 2 + i % 3 random token ids; bench-speed's are as long.
+TEST(BenchSpeed, ClassNamesAreAsLongAsTheReferenceScripts) {
+  const std::string vocab = promptlab::embedded_vocab_path();
+  if (vocab.empty()) GTEST_SKIP() << "the embedded vocabulary (assets/embedded/merges.txt) is not present";
+  const promptlab::Tokenizer tokenizer = promptlab::Tokenizer::from_file(vocab);
+  const std::vector<std::string> names = promptlab::speed_class_names(tokenizer, 12);
+  ASSERT_EQ(names.size(), 12u);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(tokenizer.encode(names[i]).size(), 2 + i % 3) << "'" << names[i] << "'";
+  }
+  EXPECT_NE(names[0], names[3]);
+  // A CoOp prompt of the shortest name: SOS, 4 context tokens, 2 name tokens, '.', EOT.
+  EXPECT_EQ(tokenizer.encode("X X X X " + names[0] + ".").size(), 7u);
 }
 
 TEST(BenchSpeed, RecomputationIsReportedAndMeasured) {

@@ -253,4 +253,29 @@ TEST(RunEndToEnd, TextRecomputationChangesNoResult) {
   }
 }
 
+// The shared prefix is a speed lever: CoOp and CoCoOp encode [SOS, context] once per context
+// instead of once per class; with --no-shared-prefix every prompt is encoded whole. The two runs
+// learn the same prompt to float rounding and score the same.
+TEST(RunEndToEnd, SharedPrefixChangesNoResult) {
+  PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
+  const auto dir = fresh_dir("shared_prefix_lever");
+  for (const char* method : {"coop", "cocoop"}) {
+    const std::string shared = (dir / (std::string(method) + "_shared.db")).string();
+    const std::string whole = (dir / (std::string(method) + "_whole.db")).string();
+    const std::string args = std::string("run --method ") + method +
+                             " --dataset tiny_shapes --set train.epochs=2 --threads 1 --cache-dir " +
+                             (dir / "cache").string() + " ";
+    auto a = run_cli(args + "--db " + shared);
+    ASSERT_EQ(a.exit_code, 0) << a.output;
+    auto b = run_cli(args + "--no-shared-prefix --db " + whole);
+    ASSERT_EQ(b.exit_code, 0) << b.output;
+    promptlab::RunStore sa(shared), sb(whole);
+    const auto ra = sa.list_runs(), rb = sb.list_runs();
+    ASSERT_EQ(ra.size(), 1u);
+    ASSERT_EQ(rb.size(), 1u);
+    EXPECT_EQ(ra[0].config_hash, rb[0].config_hash) << method << ": the lever is not part of the config";
+    expect_same_outcome(sa, ra[0].id, sb, rb[0].id);
+  }
+}
+
 }  // namespace

@@ -52,7 +52,7 @@ TEST(SweepCli, AFailedSubmissionKeepsThePlannedSweep) {
   }
   fs::permissions(bin / "sbatch", fs::perms::owner_all);
   const std::string sweep = (dir / "sweep").string();
-  const auto r = test::run_cli("bench --methods coop,zeroshot --datasets tiny_shapes --seeds 1,2 --text-chunk 7 "
+  const auto r = test::run_cli("bench --methods coop,zeroshot --datasets tiny_shapes --seeds 1,2 --text-chunk 7 --no-shared-prefix "
                                "--executor slurm --sweep " + sweep + " --db " + (dir / "runs.db").string(),
                                "PATH=" + bin.string() + ":" + std::getenv("PATH"));
   expect_refused(r, "Invalid account");
@@ -66,10 +66,11 @@ TEST(SweepCli, AFailedSubmissionKeepsThePlannedSweep) {
   const auto cache = std::find(m.bench_args.begin(), m.bench_args.end(), "--cache-dir");
   ASSERT_NE(cache, m.bench_args.end());
   EXPECT_EQ(*(cache + 1), (dir / "runs.db.d").string());
-  // A --text-chunk other than the default reaches the tasks too.
+  // A --text-chunk other than the default, and --no-shared-prefix, reach the tasks too.
   const auto chunk = std::find(m.bench_args.begin(), m.bench_args.end(), "--text-chunk");
   ASSERT_NE(chunk, m.bench_args.end());
   EXPECT_EQ(*(chunk + 1), "7");
+  EXPECT_NE(std::find(m.bench_args.begin(), m.bench_args.end(), "--no-shared-prefix"), m.bench_args.end());
   // A second bench into the same folder is refused rather than mixing two sweeps.
   expect_refused(test::run_cli("bench --methods coop --datasets tiny_shapes --executor slurm --sweep " + sweep +
                                " --db " + (dir / "runs.db").string()),

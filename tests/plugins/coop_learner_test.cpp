@@ -216,5 +216,36 @@ TEST(CoopOptions, EveryKeyComesFromTheConfigAndAMissingOneIsNamed) {
   }
 }
 
+// encode_context_prompts (what CoOp and CoCoOp encode with): G contexts x every class, with
+// [SOS, ctx] computed once per context, equal the assembled prompts encoded whole, and the
+// gradient reaches each context.
+TEST_F(CoopLearnerTest, ContextPromptsEqualTheAssembledPromptsEncodedWhole) {
+  CoopLearner learner(context("a photo of a"));
+  const PromptTokens& tokens = learner.tokens();
+  torch::manual_seed(4);
+  const torch::Tensor ctx0 = learner.context().detach().unsqueeze(0) + 0.1 * torch::randn({2, 4, 128});
+  const torch::Tensor weights = torch::randn({6, clip_->config().embed_dim});
+  const auto run = [&](bool shared) {
+    const torch::Tensor ctx = ctx0.clone().requires_grad_(true);
+    torch::Tensor features;
+    if (shared) {
+      features = encode_context_prompts(clip_, ctx, tokens);
+    } else {
+      const torch::Tensor per_class = ctx.unsqueeze(1).expand({2, 3, 4, 128});
+      features = clip_->encode_text_embeddings(assemble_prompts(per_class, tokens, ClassTokenPosition::kEnd)
+                                                   .reshape({6, tokens.embeddings.size(1), 128}),
+                                               tokens.eot.repeat({2}));
+    }
+    (features * weights).sum().backward();
+    return std::make_pair(features.detach(), ctx.grad());
+  };
+  const auto shared = run(true), whole = run(false);
+  ASSERT_EQ(shared.first.sizes(), whole.first.sizes());
+  EXPECT_LE(max_abs_diff(shared.first, whole.first), 1e-5 * whole.first.abs().max().item<double>());
+  EXPECT_LE(max_abs_diff(shared.second, whole.second), 1e-5 * whole.second.abs().max().item<double>());
+  EXPECT_GT(whole.second[1].abs().sum().item<double>(), 0.0);
+  EXPECT_THROW(encode_context_prompts(clip_, torch::zeros({2, 3, 128}), tokens), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace promptlab

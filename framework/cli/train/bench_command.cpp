@@ -76,6 +76,7 @@ std::vector<std::string> forwarded_bench_args(const BenchOptions& o, const std::
   if (!o.model.feature_cache) args.push_back("--no-feature-cache");
   pass("--cache-dir", cache_dir);
   if (o.model.text_chunk != kDefaultTextGradChunk) pass("--text-chunk", std::to_string(o.model.text_chunk));
+  if (!o.model.shared_prefix) args.push_back("--no-shared-prefix");
   return args;
 }
 

@@ -33,6 +33,7 @@ nlohmann::ordered_json to_json(const SpeedReport& r) {
   j["n_cls"] = r.n_cls;
   j["batch"] = r.batch;
   j["text_chunk"] = r.text_chunk;
+  j["shared_prefix"] = r.shared_prefix;
   j["steps"] = r.steps;
   j["threads"] = r.threads;
   j["text_step_seconds"] = r.text_step_seconds;
@@ -70,6 +71,7 @@ void run_bench_speed(const BenchSpeedCli& cli, const GlobalOptions& global) {
   std::printf("  step        %10.4f s   (both, as with a cold feature cache)\n", r.step_seconds);
   std::printf("  text encoder %9.4f s   (forward + backward on %lld prompts: %.1f GFLOP/s)\n", r.text_encoder_seconds,
               static_cast<long long>(r.n_cls), r.text_gflops_per_second);
+  if (!r.shared_prefix) std::printf("  (--no-shared-prefix: every prompt encoded whole)\n");
   std::printf("  peak RSS    %10.1f MB\n", r.peak_rss_mb);
   std::printf("  cosine to fp32: image features %.6f, text features %.6f (lowest over the batch / prompts)\n",
               r.image_cosine_to_fp32, r.text_cosine_to_fp32);
@@ -88,6 +90,7 @@ void setup_bench_speed(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--precision", cli->precision, "Frozen encoders' precision: fp32, bf16 or fp16")->capture_default_str();
   cmd->add_option("--device", cli->device, "cpu, cuda or cuda:N")->capture_default_str();
   add_text_chunk_option(*cmd, cli->speed.text_chunk);
+  add_shared_prefix_option(*cmd, cli->speed.shared_prefix);
   cmd->add_option("--format", cli->format, "json (one object) or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();

@@ -104,6 +104,7 @@ ExperimentRequest make_request(const Cell& cell, const std::string& config_file,
   req.feature_cache = model.feature_cache;
   req.cache_dir = model.cache_dir;
   req.text_chunk = model.text_chunk;
+  req.shared_prefix = model.shared_prefix;
   return req;
 }
 
@@ -113,6 +114,7 @@ void add_resource_options(CLI::App& cmd, ModelOptions& model) {
   cmd.add_option("--cache-dir", model.cache_dir,
                  "Folder for feature caches and few-shot splits (default: <db>.d); several stores may share one");
   add_text_chunk_option(cmd, model.text_chunk);
+  add_shared_prefix_option(cmd, model.shared_prefix);
 }
 
 void add_text_chunk_option(CLI::App& cmd, std::int64_t& text_chunk) {
@@ -121,6 +123,12 @@ void add_text_chunk_option(CLI::App& cmd, std::int64_t& text_chunk) {
                  "(less memory, and faster on CPU, for many classes; one more forward pass; 0: off)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+}
+
+void add_shared_prefix_option(CLI::App& cmd, bool& shared_prefix) {
+  cmd.add_flag("!--no-shared-prefix", shared_prefix,
+               "Encode every prompt whole, instead of the tokens before the class name once per context "
+               "(the same results to float rounding, slower)");
 }
 
 Config ModelOptions::as_config() const {

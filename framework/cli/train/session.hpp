@@ -29,16 +29,19 @@ struct ModelOptions {
   bool feature_cache = true;  // false: --no-feature-cache (not part of the config: results do not depend on it)
   std::string cache_dir;      // --cache-dir: feature caches and few-shot splits ("" = <db>.d; not part of the config)
   std::int64_t text_chunk = kDefaultTextGradChunk;  // --text-chunk: the text encoder's recomputation (memory; not part of the config)
+  bool shared_prefix = true;  // false: --no-shared-prefix (speed; not part of the config)
   Config as_config() const;
 };
 
-/// --no-feature-cache, --cache-dir and --text-chunk, the options of `run` and `bench` that say where
+/// --no-feature-cache, --cache-dir, --text-chunk and --no-shared-prefix, the options of `run` and `bench` that say where
 /// encoded features and few-shot splits are kept and how much memory the text encoder's gradient
 /// takes (never what a run computes).
 void add_resource_options(CLI::App& cmd, ModelOptions& model);
 
 /// The --text-chunk option (`run`, `bench`, `bench-speed`).
 void add_text_chunk_option(CLI::App& cmd, std::int64_t& text_chunk);
+/// The --no-shared-prefix flag (`run`, `bench`, `bench-speed`): ClipModel::set_share_text_prefix.
+void add_shared_prefix_option(CLI::App& cmd, bool& shared_prefix);
 
 /// Before any work starts: resolves every (method, dataset) cell's config (unknown keys fail) and
 /// checks that its weights, vocabulary, data root and dataset files exist. Each missing one

@@ -79,6 +79,14 @@ class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
   /// block; empty: encode_text_embeddings. Gradients flow to the prompts; bad shapes throw.
   torch::Tensor encode_text_embeddings_prompted(const torch::Tensor& embeddings, const torch::Tensor& eot_positions,
                                                 const std::vector<torch::Tensor>& deep_prompts);
+  /// encode_text_embeddings of N sequences whose first P token embeddings are shared by each of G
+  /// groups of N / G consecutive sequences: prefix [G, P, text_width] (one per group) and suffix
+  /// [N, L - P, text_width] (the rest of each sequence), EOT positions [N] counted from the start
+  /// and within the suffix. Under the causal mask a prefix row sees only the prefix, so each
+  /// group's prefix is computed once; equal to encoding the whole sequences up to float rounding
+  /// (which it does when sharing is off or the recomputation applies).
+  torch::Tensor encode_text_shared_prefix(const torch::Tensor& prefix, const torch::Tensor& suffix,
+                                          const torch::Tensor& eot_positions);
   /// token_embedding(ids): [.., L] -> [.., L, text_width].
   torch::Tensor embed_tokens(const torch::Tensor& token_ids);
   /// exp(logit_scale), a 0-dim tensor.
@@ -88,6 +96,10 @@ class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
   /// Text encoder stops after the longest EOT in the batch (identical results). On by default.
   void set_truncate_text(bool on) { truncate_text_ = on; }
   bool truncate_text() const { return truncate_text_; }
+  /// encode_text_shared_prefix computes shared prefixes once (on by default; off: it encodes the
+  /// whole sequences).
+  void set_share_text_prefix(bool on) { share_text_prefix_ = on; }
+  bool share_text_prefix() const { return share_text_prefix_; }
   /// Recomputation (0: off; kDefaultTextGradChunk by default). N > 0: a text encoding that needs
   /// gradients and holds more than N sequences keeps no activations; its backward re-runs it N
   /// sequences at a time.
@@ -108,6 +120,7 @@ class PROMPTLAB_API ClipModelImpl : public torch::nn::Module {
                                  const std::vector<torch::Tensor>& deep_prompts);
   ClipConfig config_;
   bool truncate_text_ = true;
+  bool share_text_prefix_ = true;
   std::int64_t text_grad_chunk_ = kDefaultTextGradChunk;
   Precision precision_ = Precision::kFp32;
   std::shared_ptr<Parts> parts_;

@@ -36,4 +36,11 @@ PROMPTLAB_API PromptTokens tokenize_prompts(ClipModel& clip, const Tokenizer& to
 /// token embeddings' dtype (ctx is cast to it).
 PROMPTLAB_API torch::Tensor assemble_prompts(const torch::Tensor& ctx, const PromptTokens& tokens, ClassTokenPosition position);
 
+/// Text features [G * n_cls, embed] of every class's prompt under each of G contexts ctx
+/// [G, n_ctx, width], with the class tokens at the end; row g * n_cls + i is context g, class i.
+/// Equal, up to float rounding, to encode_text_embeddings(assemble_prompts(ctx repeated per class,
+/// tokens, kEnd)), but the [SOS, ctx] rows are computed once per context
+/// (ClipModel::encode_text_shared_prefix).
+PROMPTLAB_API torch::Tensor encode_context_prompts(ClipModel& clip, const torch::Tensor& ctx, const PromptTokens& tokens);
+
 }  // namespace promptlab
