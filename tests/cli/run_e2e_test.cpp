@@ -4,6 +4,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <string>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_test_util.hpp"
@@ -227,25 +230,36 @@ TEST(RunEndToEnd, TheFeatureCacheChangesNoResult) {
   expect_same_outcome(a, with_cache.id, b, runs_b[0].id);
 }
 
+// A lever that is not part of the config: `args` run twice on tiny_shapes (2 epochs), once with
+// `with` and once with `without` appended, each into its own store under `dir`. Both record one run
+// with the same config hash and the same outcome; returns the run metrics of the two.
+std::pair<std::map<std::string, double>, std::map<std::string, double>> expect_lever_changes_no_result(
+    const fs::path& dir, const std::string& method, const std::string& with, const std::string& without) {
+  const std::string db_with = (dir / (method + "_with.db")).string();
+  const std::string db_without = (dir / (method + "_without.db")).string();
+  const std::string args = "run --method " + method + " --dataset tiny_shapes --set train.epochs=2 --threads 1 " +
+                           "--cache-dir " + (dir / "cache").string() + " ";
+  const auto a = run_cli(args + with + " --db " + db_with);
+  EXPECT_EQ(a.exit_code, 0) << a.output;
+  const auto b = run_cli(args + without + " --db " + db_without);
+  EXPECT_EQ(b.exit_code, 0) << b.output;
+  promptlab::RunStore sa(db_with), sb(db_without);
+  const auto ra = sa.list_runs(), rb = sb.list_runs();
+  if (ra.size() != 1u || rb.size() != 1u) {
+    ADD_FAILURE() << method << ": " << ra.size() << " and " << rb.size() << " runs recorded";
+    return {};
+  }
+  EXPECT_EQ(ra[0].config_hash, rb[0].config_hash) << method << ": the lever is not part of the config";
+  expect_same_outcome(sa, ra[0].id, sb, rb[0].id);
+  return {sa.run_metrics(ra[0].id), sb.run_metrics(rb[0].id)};
+}
+
 // --text-chunk (recomputation) is a memory lever: the same run with and without it learns the same
 // prompt to float rounding, scores the same, and records the same sharpness measures.
 TEST(RunEndToEnd, TextRecomputationChangesNoResult) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
-  const auto dir = fresh_dir("text_chunk_lever");
-  const std::string plain = (dir / "plain.db").string(), chunked = (dir / "chunked.db").string();
-  const std::string args = "run --method coop --dataset tiny_shapes --set train.epochs=2 --threads 1 --cache-dir " +
-                           (dir / "cache").string() + " ";
-  auto a = run_cli(args + "--text-chunk 0 --db " + plain);
-  ASSERT_EQ(a.exit_code, 0) << a.output;
-  auto b = run_cli(args + "--text-chunk 2 --db " + chunked);
-  ASSERT_EQ(b.exit_code, 0) << b.output;
-  promptlab::RunStore sa(plain), sb(chunked);
-  const auto ra = sa.list_runs(), rb = sb.list_runs();
-  ASSERT_EQ(ra.size(), 1u);
-  ASSERT_EQ(rb.size(), 1u);
-  EXPECT_EQ(ra[0].config_hash, rb[0].config_hash) << "the lever is not part of the config";
-  expect_same_outcome(sa, ra[0].id, sb, rb[0].id);
-  const auto ma = sa.run_metrics(ra[0].id), mb = sb.run_metrics(rb[0].id);
+  const auto [ma, mb] = expect_lever_changes_no_result(fresh_dir("text_chunk_lever"), "coop", "--text-chunk 2",
+                                                       "--text-chunk 0");
   for (const char* name : {"train_loss_final", "sharpness", "hessian_top_eig"}) {
     ASSERT_EQ(ma.count(name), 1u) << name;
     ASSERT_EQ(mb.count(name), 1u) << name;
@@ -259,23 +273,7 @@ TEST(RunEndToEnd, TextRecomputationChangesNoResult) {
 TEST(RunEndToEnd, SharedPrefixChangesNoResult) {
   PROMPTLAB_REQUIRE_EMBEDDED_MODEL();
   const auto dir = fresh_dir("shared_prefix_lever");
-  for (const char* method : {"coop", "cocoop"}) {
-    const std::string shared = (dir / (std::string(method) + "_shared.db")).string();
-    const std::string whole = (dir / (std::string(method) + "_whole.db")).string();
-    const std::string args = std::string("run --method ") + method +
-                             " --dataset tiny_shapes --set train.epochs=2 --threads 1 --cache-dir " +
-                             (dir / "cache").string() + " ";
-    auto a = run_cli(args + "--db " + shared);
-    ASSERT_EQ(a.exit_code, 0) << a.output;
-    auto b = run_cli(args + "--no-shared-prefix --db " + whole);
-    ASSERT_EQ(b.exit_code, 0) << b.output;
-    promptlab::RunStore sa(shared), sb(whole);
-    const auto ra = sa.list_runs(), rb = sb.list_runs();
-    ASSERT_EQ(ra.size(), 1u);
-    ASSERT_EQ(rb.size(), 1u);
-    EXPECT_EQ(ra[0].config_hash, rb[0].config_hash) << method << ": the lever is not part of the config";
-    expect_same_outcome(sa, ra[0].id, sb, rb[0].id);
-  }
+  for (const char* method : {"coop", "cocoop"}) expect_lever_changes_no_result(dir, method, "", "--no-shared-prefix");
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ inline constexpr const char* kVersion = PROMPTLAB_VERSION_STRING;
 ///    CoopOptions::from_config reads every coop.* key without a default (and coop.csc on request).
 /// 6: ClipModel holds the text encoder's recomputation chunk (set_text_grad_chunk).
 /// 7: libpromptlab exports only the SDK (hidden visibility); Learner::end_epoch.
-inline constexpr std::uint32_t kPluginApiVersion = 7;
+/// 8: ClipModel::encode_text_shared_prefix and its switch; encode_context_prompts (prompt_tokens.hpp).
+inline constexpr std::uint32_t kPluginApiVersion = 8;
 
 }  // namespace promptlab
