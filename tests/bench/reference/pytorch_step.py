@@ -16,7 +16,7 @@ the medians of the timed steps:
   step_seconds   a whole step, as the reference runs it
   image_seconds  one forward pass of the image encoder on the batch (within step_seconds, once per evaluation)
 
-Usage: /usr/bin/python3 pytorch_step.py --method coop|sam|gcscoop|cocoop --preset vitb16|small
+Usage: /usr/bin/python3 pytorch_step.py --method coop|sam|gcscoop|cocoop --preset vitb16|tiny|small
                                         --n-cls N --batch B [--steps S] [--warmup W] [--threads T]
 """
 import argparse
@@ -34,6 +34,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import make_reference  # noqa: E402
 
 PRESETS = {"vitb16": "b16", "small": "tiny"}  # make_reference's configs
+EMBEDDED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "assets", "embedded", "tiny_clip.pt")
+
+
+def preset_config(name: str) -> dict:
+    """make_reference's dimensions for a preset. "tiny" is bench-speed's: the embedded model's, read from its archive."""
+    if name != "tiny":
+        return make_reference.CONFIGS[PRESETS[name]]
+    c = torch.load(EMBEDDED)["config"]
+    return dict(embed=c["embed_dim"], resolution=c["image_resolution"], vision_layers=c["vision_layers"],
+                vision_width=c["vision_width"], patch=c["vision_patch"], context=c["context_length"],
+                vocab=c["vocab_size"], text_width=c["text_width"], text_layers=c["text_layers"])
 EVALUATIONS = {"coop": 1, "cocoop": 1, "sam": 2, "gcscoop": 2}
 N_CTX = 4  # "a photo of a", the base-to-new protocol's context
 
@@ -78,7 +89,7 @@ def normalise(x: torch.Tensor) -> torch.Tensor:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--method", choices=sorted(EVALUATIONS), default="coop")
-    ap.add_argument("--preset", choices=sorted(PRESETS), default="vitb16")
+    ap.add_argument("--preset", choices=sorted(PRESETS) + ["tiny"], default="vitb16")
     ap.add_argument("--n-cls", type=int, default=100)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=5)
@@ -89,7 +100,7 @@ def main() -> None:
         if getattr(args, name) < 1:
             ap.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     torch.set_num_threads(args.threads)
-    c = make_reference.CONFIGS[PRESETS[args.preset]]
+    c = preset_config(args.preset)
     g = torch.Generator().manual_seed(1)
     model = make_reference.Clip(c).eval()
     for p in model.parameters():
