@@ -45,6 +45,8 @@ def preset_config(name: str) -> dict:
     return dict(embed=c["embed_dim"], resolution=c["image_resolution"], vision_layers=c["vision_layers"],
                 vision_width=c["vision_width"], patch=c["vision_patch"], context=c["context_length"],
                 vocab=c["vocab_size"], text_width=c["text_width"], text_layers=c["text_layers"])
+
+
 EVALUATIONS = {"coop": 1, "cocoop": 1, "sam": 2, "gcscoop": 2}
 N_CTX = 4  # "a photo of a", the base-to-new protocol's context
 

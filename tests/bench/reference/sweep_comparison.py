@@ -44,7 +44,6 @@ import pytorch_step  # noqa: E402  (the reference's prompt learner and text enco
 
 PRESETS = {"vitb16": "b16"}
 METHODS = ["coop", "sam", "gcscoop", "cocoop"]
-EVALUATIONS = {"coop": 1, "cocoop": 1, "sam": 2, "gcscoop": 2}
 BATCH = {"coop": 128, "sam": 128, "gcscoop": 128, "cocoop": 1}  # the base2new protocol's
 MEAN = torch.tensor([0.48145466, 0.4578275, 0.40821073]).view(3, 1, 1)
 STD = torch.tensor([0.26862954, 0.26130258, 0.27577711]).view(3, 1, 1)
@@ -138,7 +137,7 @@ def reference_run(args, method: str) -> None:
             images = torch.stack([load_image(p, c["resolution"], True, rng) for p, _ in batch])
             labels = torch.tensor([label for _, label in batch])
             evaluate(images, labels)
-            if EVALUATIONS[method] == 2:
+            if pytorch_step.EVALUATIONS[method] == 2:
                 with torch.no_grad():
                     total = torch.sqrt(sum((p.grad ** 2).sum() for p in learned)) + 1e-12
                     eps = [0.05 * p.grad / total for p in learned]
